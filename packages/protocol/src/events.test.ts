@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { decodeStreamEvent, isTerminalEvent } from './events.ts';
+
+describe('decodeStreamEvent', () => {
+  it.each([
+    ['start', '{"streamId":"s1","model":"mock"}', { streamId: 's1', model: 'mock' }],
+    ['delta', '{"text":"Hello"}', { text: 'Hello' }],
+    [
+      'done',
+      '{"finishReason":"length","usage":{"promptTokens":3,"completionTokens":9}}',
+      { finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 } },
+    ],
+    [
+      'error',
+      '{"code":"model_failed","message":"The model stopped.","retryable":true}',
+      { code: 'model_failed', message: 'The model stopped.', retryable: true },
+    ],
+  ])('decodes a %s event', (type, data, expected) => {
+    expect(decodeStreamEvent(type, data)).toEqual({ ok: true, event: { type, data: expected } });
+  });
+
+  it('keeps working when a newer server adds fields', () => {
+    expect(decodeStreamEvent('delta', '{"text":"a","logprob":-0.1}')).toEqual({
+      ok: true,
+      event: { type: 'delta', data: { text: 'a' } },
+    });
+  });
+
+  it('accepts error codes it does not know, so their message still reaches the reader', () => {
+    const result = decodeStreamEvent(
+      'error',
+      '{"code":"new_code","message":"m","retryable":false}',
+    );
+    expect(result.ok).toBe(true);
+  });
+
+  it.each([
+    ['an unknown type', 'message', '{"text":"a"}', 'unknown event type "message"'],
+    ['a prototype key as type', 'constructor', '{}', 'unknown event type "constructor"'],
+    ['data that is not JSON', 'delta', 'Hello', '"delta" event data is not JSON'],
+    ['empty data', 'delta', '', '"delta" event data is not JSON'],
+    ['the wrong shape', 'delta', '{"text":42}', '"delta" event data has the wrong shape'],
+    ['an unknown finish reason', 'done', '{"finishReason":"x","usage":{}}', 'wrong shape'],
+    ['JSON null', 'start', 'null', '"start" event data has the wrong shape'],
+  ])('reports %s without throwing', (_name, type, data, reason) => {
+    const result = decodeStreamEvent(type, data);
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.reason).toContain(reason);
+  });
+});
+
+describe('isTerminalEvent', () => {
+  it('is true for done and error only', () => {
+    const usage = { promptTokens: 0, completionTokens: 0 };
+    expect(isTerminalEvent({ type: 'done', data: { finishReason: 'stop', usage } })).toBe(true);
+    expect(
+      isTerminalEvent({ type: 'error', data: { code: 'x', message: 'y', retryable: false } }),
+    ).toBe(true);
+    expect(isTerminalEvent({ type: 'delta', data: { text: '' } })).toBe(false);
+    expect(isTerminalEvent({ type: 'start', data: { streamId: 's', model: 'm' } })).toBe(false);
+  });
+});

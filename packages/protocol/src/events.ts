@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { ErrorInfoSchema } from './errors.ts';
+
+export const FinishReasonSchema = z.enum(['stop', 'length']);
+export type FinishReason = z.infer<typeof FinishReasonSchema>;
+
+export const UsageSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  completionTokens: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+/**
+ * The data of each event type. Objects are not strict: a page keeps working when a newer server
+ * adds a field.
+ */
+export const streamEventDataSchemas = {
+  start: z.object({ streamId: z.string().min(1), model: z.string().min(1) }),
+  delta: z.object({ text: z.string() }),
+  done: z.object({ finishReason: FinishReasonSchema, usage: UsageSchema }),
+  error: ErrorInfoSchema.extend({ retryable: z.boolean() }),
+} as const;
+
+export type StreamEventType = keyof typeof streamEventDataSchemas;
+export type StreamEventData<T extends StreamEventType> = z.infer<
+  (typeof streamEventDataSchemas)[T]
+>;
+
+/** One event of a stream. Every stream is `start`, any number of `delta`, then one `done` or `error`. */
+export type StreamEvent = {
+  [T in StreamEventType]: { type: T; data: StreamEventData<T> };
+}[StreamEventType];
+
+export type TerminalEvent = Extract<StreamEvent, { type: 'done' | 'error' }>;
+
+export function isTerminalEvent(event: StreamEvent): event is TerminalEvent {
+  return event.type === 'done' || event.type === 'error';
+}
+
+export type DecodeResult = { ok: true; event: StreamEvent } | { ok: false; reason: string };
+
+function isStreamEventType(type: string): type is StreamEventType {
+  return Object.hasOwn(streamEventDataSchemas, type);
+}
+
+/** Turns an SSE event name and data line back into a typed event, never throwing. */
+export function decodeStreamEvent(type: string, data: string): DecodeResult {
+  if (!isStreamEventType(type)) return { ok: false, reason: `unknown event type "${type}"` };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { ok: false, reason: `"${type}" event data is not JSON` };
+  }
+  const result = streamEventDataSchemas[type].safeParse(json);
+  if (!result.success) return { ok: false, reason: `"${type}" event data has the wrong shape` };
+  return { ok: true, event: { type, data: result.data } as StreamEvent };
+}

@@ -1,0 +1,37 @@
+import type { StreamEvent } from './events.ts';
+
+/**
+ * Writes events as SSE frames. The data is always one JSON document on one `data:` line:
+ * JSON escapes CR and LF, so no text can end a field or a frame early, and any string, whatever
+ * its newlines, leading spaces or lookalike `event:` lines, arrives exactly as it was sent.
+ */
+export function encodeEvent(event: StreamEvent, id: string): string {
+  assertSingleLine(id, 'event id');
+  return `event: ${event.type}\nid: ${id}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** A comment frame: ignored by every SSE parser, it keeps idle connections and proxies alive. */
+export function encodeComment(text: string): string {
+  assertSingleLine(text, 'comment');
+  return `: ${text}\n\n`;
+}
+
+export const HEARTBEAT_FRAME = encodeComment('ping');
+
+/** Event ids name the stream and the position in it, so that one id is enough to resume. */
+export function formatEventId(streamId: string, sequence: number): string {
+  return `${streamId}:${sequence}`;
+}
+
+export function parseEventId(id: string): { streamId: string; sequence: number } | null {
+  const separator = id.lastIndexOf(':');
+  if (separator <= 0) return null;
+  const digits = id.slice(separator + 1);
+  if (!/^\d{1,15}$/.test(digits)) return null;
+  return { streamId: id.slice(0, separator), sequence: Number(digits) };
+}
+
+function assertSingleLine(value: string, what: string): void {
+  // NUL makes a spec-compliant parser drop the id; CR and LF would end the field.
+  if (/[\r\n\0]/.test(value)) throw new RangeError(`SSE ${what} must not contain CR, LF or NUL`);
+}
