@@ -1,0 +1,63 @@
+import { type ApiErrorBody, apiErrorBody, ERROR_CODES, type ErrorCode } from '@gpt-stream/protocol';
+import type { ErrorRequestHandler, Response } from 'express';
+
+export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
+  res.status(status).json(apiErrorBody(code, message) satisfies ApiErrorBody);
+}
+
+/** The fields body-parser sets on the errors it raises. */
+interface BodyParserError {
+  type: string;
+  status: number;
+  limit?: number;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    typeof (error as BodyParserError).type === 'string' &&
+    typeof (error as BodyParserError).status === 'number'
+  );
+}
+
+/** Maps a body-parser failure to what the sender did wrong, in words it can act on. */
+function describeBodyError(error: BodyParserError): [number, ErrorCode, string] | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return [400, ERROR_CODES.invalidJson, 'The request body is not valid JSON.'];
+    case 'entity.too.large':
+      return [
+        413,
+        ERROR_CODES.payloadTooLarge,
+        `The request body is larger than the limit of ${error.limit ?? 'the server'} bytes.`,
+      ];
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return [415, ERROR_CODES.unsupportedMediaType, 'Send the request body as UTF-8 JSON.'];
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return [400, ERROR_CODES.invalidRequest, 'The request body could not be read.'];
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The last handler: every failure becomes a JSON error. Unexpected ones are logged and answered
+ * with a generic message; stack traces and internal messages never reach the client.
+ */
+export const handleErrors: ErrorRequestHandler = (error, _req, res, _next) => {
+  const known = isBodyParserError(error) ? describeBodyError(error) : undefined;
+  if (!known) console.error('request failed', error);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const [status, code, message] = known ?? [
+    500,
+    ERROR_CODES.internal,
+    'Something went wrong on the server.',
+  ];
+  sendError(res, status, code, message);
+};

@@ -1,0 +1,21 @@
+import type { StreamEventData } from '@gpt-stream/protocol';
+
+export interface GenerateInput {
+  prompt: string;
+  maxTokens?: number | undefined;
+  /** Aborted when the reader leaves or the server shuts down: stop at once and free everything. */
+  signal: AbortSignal;
+}
+
+/** What a finished generation reports; it becomes the `done` event. */
+export type Completion = StreamEventData<'done'>;
+
+/**
+ * A source of text. `generate` yields chunks of text and returns how it finished. It is pulled one
+ * chunk at a time, so a slow reader slows the model down instead of growing a buffer.
+ */
+export interface Model {
+  readonly id: string;
+  readonly description: string;
+  generate(input: GenerateInput): AsyncGenerator<string, Completion, undefined>;
+}

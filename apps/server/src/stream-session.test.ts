@@ -1,0 +1,186 @@
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { API_PATHS } from '@gpt-stream/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Model } from './models/model.ts';
+import {
+  activeStreams,
+  postChat,
+  readStream,
+  startTestServer,
+  type TestServer,
+  textOf,
+} from './test-server.ts';
+
+/** A model that yields `chunk` forever and records how far it got and whether it was cleaned up. */
+function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFINITY } = {}) {
+  const probe = { pulled: 0, finished: false, signal: undefined as AbortSignal | undefined };
+  const model: Model = {
+    id: 'probe',
+    description: 'test model',
+    async *generate({ signal }) {
+      probe.signal = signal;
+      try {
+        for (;;) {
+          if (delayMs > 0) await sleep(delayMs, undefined, { signal });
+          if (probe.pulled === failAfter) throw new Error('secret internal detail');
+          probe.pulled++;
+          yield chunk;
+        }
+      } finally {
+        probe.finished = true;
+      }
+    },
+  };
+  return { probe, model };
+}
+
+/** Reads a stream until the first delta, then hands back the still-open reader. */
+async function openUntilFirstDelta(server: TestServer, abort: AbortController) {
+  const response = await postChat(server, { prompt: 'Hi' }, { signal: abort.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  while (!seen.includes('event: delta')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('stream ended before a delta');
+    seen += decoder.decode(value, { stream: true });
+  }
+  return reader;
+}
+
+let server: TestServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  vi.restoreAllMocks();
+});
+
+describe('a reader that leaves', () => {
+  it('stops the model at once and frees the stream', async () => {
+    const { probe, model } = probeModel({ delayMs: 10 });
+    server = await startTestServer({ models: [model] });
+    const abort = new AbortController();
+    await openUntilFirstDelta(server, abort);
+    expect(await activeStreams(server)).toBe(1);
+
+    abort.abort();
+    await expect.poll(() => probe.finished, { timeout: 1000 }).toBe(true);
+    expect(probe.signal?.aborted).toBe(true);
+    await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
+  });
+
+  it('frees the stream even when the model ignores its signal', async () => {
+    const model: Model = {
+      id: 'stuck',
+      description: 'never finishes and never listens',
+      async *generate() {
+        yield 'first';
+        await new Promise(() => undefined);
+        return { finishReason: 'stop', usage: { promptTokens: 0, completionTokens: 1 } };
+      },
+    };
+    server = await startTestServer({ models: [model] });
+    const abort = new AbortController();
+    await openUntilFirstDelta(server, abort);
+    abort.abort();
+    await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
+  });
+
+  it('counts each open stream once', async () => {
+    const { model } = probeModel({ delayMs: 10 });
+    server = await startTestServer({ models: [model] });
+    const aborts = [new AbortController(), new AbortController(), new AbortController()];
+    await Promise.all(aborts.map((abort) => openUntilFirstDelta(server as TestServer, abort)));
+    expect(await activeStreams(server)).toBe(3);
+    for (const abort of aborts) abort.abort();
+    await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
+  });
+});
+
+describe('a slow reader', () => {
+  it('pauses the model instead of buffering, and resumes it when the reader catches up', async () => {
+    const chunk = 'x'.repeat(4096);
+    const { probe, model } = probeModel({ chunk });
+    server = await startTestServer({ models: [model] });
+    const socket = connect(server.port, '127.0.0.1');
+    await once(socket, 'connect');
+    const body = JSON.stringify({ prompt: 'Hi' });
+    socket.write(
+      `POST ${API_PATHS.chat} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    socket.pause();
+
+    // The model is endless: without backpressure the count would race upwards without end.
+    let previous = -1;
+    await expect
+      .poll(
+        () => {
+          const stalled = probe.pulled > 0 && probe.pulled === previous;
+          previous = probe.pulled;
+          return stalled;
+        },
+        { interval: 200, timeout: 10_000 },
+      )
+      .toBe(true);
+    const pulledWhilePaused = probe.pulled;
+    // Kernel socket buffers on loopback hold a few MiB; the server itself keeps ~one chunk.
+    expect(pulledWhilePaused * chunk.length).toBeLessThan(32 * 1024 * 1024);
+
+    socket.resume();
+    socket.on('data', () => undefined);
+    await expect.poll(() => probe.pulled, { timeout: 5000 }).toBeGreaterThan(pulledWhilePaused * 2);
+
+    socket.destroy();
+    await expect.poll(() => probe.finished, { timeout: 1000 }).toBe(true);
+    await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
+  });
+});
+
+describe('a model that fails', () => {
+  it('ends the stream with one error event that hides the internal message', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { probe, model } = probeModel({ failAfter: 2 });
+    server = await startTestServer({ models: [model] });
+    const received = await readStream(await postChat(server, { prompt: 'Hi' }));
+    expect(received.events.map(({ event }) => event.type)).toEqual([
+      'start',
+      'delta',
+      'delta',
+      'error',
+    ]);
+    expect(received.events.at(-1)?.event.data).toEqual({
+      code: 'model_failed',
+      message: 'The model failed while writing its answer.',
+      retryable: true,
+    });
+    expect(JSON.stringify(received)).not.toContain('secret');
+    expect(textOf(received)).toBe('xx');
+    expect(logged).toHaveBeenCalled();
+    expect(probe.finished).toBe(true);
+    expect(await activeStreams(server)).toBe(0);
+  });
+});
+
+describe('the server ending streams itself', () => {
+  it('sends the reason as the one terminal event and stops the model', async () => {
+    const { probe, model } = probeModel({ delayMs: 10 });
+    server = await startTestServer({ models: [model] });
+    const response = await postChat(server, { prompt: 'Hi' });
+    const reading = readStream(response);
+    await expect.poll(() => server?.streams.size).toBe(1);
+    await expect.poll(() => probe.pulled).toBeGreaterThan(0);
+    const reason = { code: 'server_shutdown', message: 'Restarting.', retryable: true };
+    server.streams.stopAll(reason);
+
+    const { events } = await reading;
+    expect(events.at(-1)?.event).toEqual({ type: 'error', data: reason });
+    expect(
+      events.filter(({ event }) => event.type === 'error' || event.type === 'done'),
+    ).toHaveLength(1);
+    expect(probe.finished).toBe(true);
+    expect(server.streams.size).toBe(0);
+  });
+});
