@@ -1,0 +1,48 @@
+/**
+ * The elements of the page contract. Their ids are public: the e2e tests and forks rely on them, so
+ * renaming one in index.html must fail at start-up rather than leave a dead control.
+ */
+export interface PageElements {
+  form: HTMLFormElement;
+  prompt: HTMLTextAreaElement;
+  model: HTMLSelectElement;
+  send: HTMLButtonElement;
+  stop: HTMLButtonElement;
+  output: HTMLElement;
+  status: HTMLElement;
+  error: HTMLElement;
+  metrics: HTMLElement;
+}
+
+interface ElementLookup {
+  getElementById(id: string): Element | null;
+}
+
+type Constructor<T> = abstract new (...args: never[]) => T;
+
+export function requireElement<T extends Element>(
+  root: ElementLookup,
+  id: string,
+  type: Constructor<T>,
+): T {
+  const element = root.getElementById(id);
+  if (!element) throw new Error(`index.html has no #${id}; the page cannot start without it.`);
+  if (!(element instanceof type)) {
+    throw new Error(`#${id} must be a ${type.name}, found <${element.tagName.toLowerCase()}>.`);
+  }
+  return element;
+}
+
+export function getPageElements(root: ElementLookup = document): PageElements {
+  return {
+    form: requireElement(root, 'chat-form', HTMLFormElement),
+    prompt: requireElement(root, 'prompt', HTMLTextAreaElement),
+    model: requireElement(root, 'model', HTMLSelectElement),
+    send: requireElement(root, 'send', HTMLButtonElement),
+    stop: requireElement(root, 'stop', HTMLButtonElement),
+    output: requireElement(root, 'gpt-output', HTMLElement),
+    status: requireElement(root, 'status', HTMLElement),
+    error: requireElement(root, 'error', HTMLElement),
+    metrics: requireElement(root, 'metrics', HTMLElement),
+  };
+}

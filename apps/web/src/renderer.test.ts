@@ -1,0 +1,153 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createRenderer, type FrameScheduler, type TextSink } from './renderer.ts';
+
+/** Frames run only when the test says so, like a browser between two paints. */
+function fakeFrames() {
+  const callbacks = new Map<number, () => void>();
+  let next = 1;
+  const scheduler: FrameScheduler = {
+    request(callback) {
+      callbacks.set(next, callback);
+      return next++;
+    },
+    cancel(handle) {
+      callbacks.delete(handle);
+    },
+  };
+  return {
+    scheduler,
+    pending: () => callbacks.size,
+    runFrame() {
+      const due = [...callbacks.values()];
+      callbacks.clear();
+      for (const callback of due) callback();
+    },
+  };
+}
+
+function fakeSink() {
+  const appended: string[] = [];
+  const sink: TextSink & { cleared: number } = {
+    cleared: 0,
+    append: (text) => {
+      appended.push(text);
+    },
+    replaceChildren() {
+      this.cleared += 1;
+      appended.length = 0;
+    },
+  };
+  return { sink, appended, text: () => appended.join('') };
+}
+
+describe('createRenderer', () => {
+  it('writes nothing until the next frame', () => {
+    const frames = fakeFrames();
+    const { sink, appended } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+
+    renderer.push('Hello');
+
+    expect(appended).toEqual([]);
+    expect(frames.pending()).toBe(1);
+  });
+
+  it('appends everything pushed between two frames as one piece, in order', () => {
+    const frames = fakeFrames();
+    const { sink, appended } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+
+    for (let i = 0; i < 1000; i++) renderer.push(`${i} `);
+    expect(frames.pending()).toBe(1);
+    frames.runFrame();
+
+    expect(appended).toHaveLength(1);
+    expect(appended[0]).toBe(Array.from({ length: 1000 }, (_, i) => `${i} `).join(''));
+  });
+
+  it('appends once per frame across many frames, keeping the order', () => {
+    const frames = fakeFrames();
+    const { sink, appended, text } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+
+    renderer.push('a');
+    renderer.push('b');
+    frames.runFrame();
+    renderer.push('c');
+    frames.runFrame();
+    frames.runFrame();
+    renderer.push('d\n');
+    renderer.push('e');
+    frames.runFrame();
+
+    expect(appended).toEqual(['ab', 'c', 'd\ne']);
+    expect(text()).toBe('abcd\ne');
+  });
+
+  it('does not schedule a frame for empty text', () => {
+    const frames = fakeFrames();
+    const renderer = createRenderer(fakeSink().sink, { scheduler: frames.scheduler });
+
+    renderer.push('');
+
+    expect(frames.pending()).toBe(0);
+  });
+
+  it('flushes synchronously and cancels the frame it no longer needs', () => {
+    const frames = fakeFrames();
+    const { sink, appended } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+
+    renderer.push('last ');
+    renderer.push('words');
+    renderer.flush();
+
+    expect(appended).toEqual(['last words']);
+    expect(frames.pending()).toBe(0);
+    frames.runFrame();
+    expect(appended).toEqual(['last words']);
+  });
+
+  it('flushes nothing when nothing is pending', () => {
+    const { sink, appended } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: fakeFrames().scheduler });
+
+    renderer.flush();
+
+    expect(appended).toEqual([]);
+  });
+
+  it('drops pending text on clear and empties the sink', () => {
+    const frames = fakeFrames();
+    const { sink, text } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+    renderer.push('old answer');
+    renderer.flush();
+
+    renderer.push(' never shown');
+    renderer.clear();
+    frames.runFrame();
+    renderer.flush();
+
+    expect(sink.cleared).toBe(1);
+    expect(text()).toBe('');
+    renderer.push('new');
+    frames.runFrame();
+    expect(text()).toBe('new');
+  });
+
+  it('reports each write, so that live metrics follow the painted text', () => {
+    const frames = fakeFrames();
+    const onRender = vi.fn();
+    const renderer = createRenderer(fakeSink().sink, { scheduler: frames.scheduler, onRender });
+
+    renderer.push('a');
+    renderer.push('b');
+    frames.runFrame();
+    renderer.push('c');
+    renderer.flush();
+    renderer.flush();
+
+    expect(onRender).toHaveBeenCalledTimes(2);
+  });
+});

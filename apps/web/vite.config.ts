@@ -1,0 +1,38 @@
+import type { ProxyOptions } from 'vite';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The API server's address in development: the same `PORT` the server reads, so that
+ * `PORT=9000 pnpm dev` moves both ends together. API_PROXY_TARGET points elsewhere entirely.
+ */
+export function apiProxyTarget(env: NodeJS.ProcessEnv = process.env): string {
+  return env.API_PROXY_TARGET || `http://127.0.0.1:${env.PORT || 8080}`;
+}
+
+/**
+ * Streams must end at both ends together; vite.config.test.ts pins both directions.
+ * - Browser leaves (Stop): Vite's proxy (http-proxy-3) already destroys the upstream request, so
+ *   the API server sees the client go and stops the model.
+ * - API server leaves mid-stream (a crash, or `tsx watch` restarting it): the proxy leaves the
+ *   browser's response open forever, and the page would sit in "streaming" instead of reporting
+ *   a cut stream. Break the browser's connection too.
+ */
+export const apiProxy: ProxyOptions = {
+  target: apiProxyTarget(),
+  configure(proxy) {
+    proxy.on('proxyRes', (proxyRes, _req, res) => {
+      proxyRes.on('close', () => {
+        if (!proxyRes.complete) res.destroy();
+      });
+    });
+  },
+};
+
+export default defineConfig({
+  // `vite preview` reuses the dev server's proxy.
+  server: { proxy: { '/api': apiProxy } },
+  test: {
+    environment: 'node',
+    include: ['src/**/*.test.ts', '*.test.ts'],
+  },
+});
