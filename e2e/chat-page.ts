@@ -1,0 +1,44 @@
+import { API_PATHS, HealthSchema } from '@gpt-stream/protocol';
+import type { APIRequestContext, Page } from '@playwright/test';
+
+/** The ids of the page contract. */
+export const ids = {
+  prompt: '#prompt',
+  model: '#model',
+  send: '#send',
+  stop: '#stop',
+  output: '#gpt-output',
+  status: '#status',
+  error: '#error',
+  metrics: '#metrics',
+} as const;
+
+export async function sendPrompt(page: Page, prompt: string, model?: string): Promise<void> {
+  if (model) await page.locator(ids.model).selectOption(model);
+  await page.locator(ids.prompt).fill(prompt);
+  await page.locator(ids.send).click();
+}
+
+/** The exact text, newlines and all: `innerText` would normalise it. */
+export function outputText(page: Page): Promise<string> {
+  return page.locator(ids.output).evaluate((element) => element.textContent ?? '');
+}
+
+export function status(page: Page) {
+  return page.locator(`${ids.status}`);
+}
+
+export async function activeStreams(request: APIRequestContext): Promise<number> {
+  const response = await request.get(API_PATHS.health);
+  return HealthSchema.parse(await response.json()).activeStreams;
+}
+
+/** Resolves after the page has painted twice: anything already received is on screen by then. */
+export function twoFrames(page: Page): Promise<void> {
+  return page.evaluate(
+    () =>
+      new Promise<void>((resolve) =>
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
+      ),
+  );
+}

@@ -1,0 +1,5 @@
+import { ensureChromium } from './browser.ts';
+
+export default function globalSetup(): void {
+  ensureChromium();
+}

@@ -1,0 +1,90 @@
+import { expect, test } from '@playwright/test';
+import { activeStreams, ids, outputText, sendPrompt, status, twoFrames } from './chat-page.ts';
+
+interface Snapshot {
+  at: number;
+  text: string;
+}
+
+declare global {
+  interface Window {
+    snapshots: Snapshot[];
+  }
+}
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/');
+  await expect(status(page)).toHaveAttribute('data-state', 'idle');
+});
+
+test('the answer appears a piece at a time, not in one burst', async ({ page }) => {
+  await page.locator(ids.output).evaluate((output) => {
+    window.snapshots = [];
+    new MutationObserver(() => {
+      window.snapshots.push({ at: performance.now(), text: output.textContent ?? '' });
+    }).observe(output, { childList: true, characterData: true, subtree: true });
+  });
+
+  await sendPrompt(page, 'How do Server-Sent Events work?');
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+
+  const final = await outputText(page);
+  const snapshots = (await page.evaluate(() => window.snapshots)).filter(({ text }) => text !== '');
+  expect(final.length).toBeGreaterThan(500);
+  expect(snapshots.at(-1)?.text).toBe(final);
+  // Many distinct, strictly growing prefixes of the final text, spread over seconds: the mock
+  // writes a token every 15 ms, so a burst would show as one or two snapshots within one frame.
+  expect(snapshots.length).toBeGreaterThanOrEqual(20);
+  for (const [index, snapshot] of snapshots.entries()) {
+    expect(final.startsWith(snapshot.text)).toBe(true);
+    if (index > 0)
+      expect(snapshot.text.length).toBeGreaterThan(snapshots[index - 1]?.text.length ?? 0);
+  }
+  const spanMs = (snapshots.at(-1)?.at ?? 0) - (snapshots[0]?.at ?? 0);
+  expect(spanMs).toBeGreaterThan(1000);
+  await expect(page.locator(ids.metrics)).toContainText(/\d/);
+});
+
+test('echo returns a CJK, emoji and multi-line prompt exactly', async ({ page }) => {
+  const prompt = [
+    '  two leading spaces, then a tab:\tend',
+    '你好，世界。日本語のテキスト。한국어',
+    '👩‍👩‍👧 family, 🇩🇪 flag, 👍🏽 thumbs',
+    '',
+    'data: looks like a field',
+    '',
+    'event: done',
+    ': not a comment',
+    'last line',
+  ].join('\n');
+  await sendPrompt(page, prompt, 'echo');
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  expect(await outputText(page)).toBe(prompt);
+});
+
+test('Stop halts the text and frees the stream on the server', async ({ page, request }) => {
+  await sendPrompt(page, 'Write a long answer, please.');
+  await expect.poll(() => outputText(page).then((text) => text.length)).toBeGreaterThan(20);
+  expect(await activeStreams(request)).toBe(1);
+
+  await page.locator(ids.stop).click();
+  await expect(status(page)).toHaveAttribute('data-state', 'stopped');
+  await expect.poll(() => activeStreams(request), { timeout: 1000 }).toBe(0);
+
+  const stoppedAt = await outputText(page);
+  await twoFrames(page);
+  expect(await outputText(page)).toBe(stoppedAt);
+  await expect(status(page)).toHaveAttribute('data-state', 'stopped');
+  await expect(page.locator(ids.error)).toBeEmpty();
+});
+
+test('model output that contains HTML is shown as text and never run', async ({ page }) => {
+  const prompt =
+    '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script><b>bold?</b> &amp; <i>';
+  await sendPrompt(page, prompt, 'echo');
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  expect(await outputText(page)).toBe(prompt);
+  await expect(page.locator(`${ids.output} *`)).toHaveCount(0);
+  expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+});
