@@ -95,7 +95,7 @@ describe('the server process', () => {
       await writeFile(join(webDir, 'index.html'), '<!doctype html><title>gpt-stream</title>');
       const running = run({ WEB_DIR: webDir });
       const url = await listening(running);
-      expect(running.output()).toContain('page and API on');
+      expect(running.output()).toContain(`the built page from ${webDir}`);
       const page = await fetch(`${url}/`);
       expect(page.headers.get('content-type')).toMatch(/^text\/html/);
       expect(await page.text()).toContain('<title>gpt-stream</title>');

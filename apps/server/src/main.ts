@@ -39,8 +39,10 @@ server.listen(config.port, config.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const page = hasBuiltPage(config.webDir) ? `page and API on ${url}` : `API on ${url}/api`;
-  console.log(`gpt-stream ${page} (mock delay ${config.mockDelayMs} ms)`);
+  const page = hasBuiltPage(config.webDir)
+    ? `the built page from ${config.webDir}`
+    : `no page (nothing built in ${config.webDir})`;
+  console.log(`gpt-stream listening on ${url}: API under /api, ${page}`);
 });
 
 closeOnSignals({ server, streams, graceMs: SHUTDOWN_GRACE_MS });
