@@ -35,6 +35,8 @@ function describeBodyError(error: BodyParserError): [number, ErrorCode, string] 
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return [415, ERROR_CODES.unsupportedMediaType, 'Send the request body as UTF-8 JSON.'];
+    // The sender gave up while uploading: nobody is left to read the answer, and nothing broke.
+    case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
       return [400, ERROR_CODES.invalidRequest, 'The request body could not be read.'];
