@@ -20,9 +20,6 @@ export interface StreamSessionOptions {
   streams: ActiveStreams;
 }
 
-/** How a stream ended: the reader got `done`, got `error`, or left before the end. */
-export type SessionOutcome = 'done' | 'error' | 'client_left';
-
 /** Internal details stay in the log; the reader learns only what it can act on. */
 const MODEL_FAILED: StopReason = {
   code: ERROR_CODES.modelFailed,
@@ -44,7 +41,7 @@ export async function runStreamSession({
   input,
   heartbeatMs,
   streams,
-}: StreamSessionOptions): Promise<SessionOutcome> {
+}: StreamSessionOptions): Promise<void> {
   const streamId = randomUUID();
   const abort = new AbortController();
   let sequence = 0;
@@ -79,7 +76,7 @@ export async function runStreamSession({
       const step = await Promise.race([generation.next(), aborted]);
       if (step.done) {
         send({ type: 'done', data: step.value });
-        return 'done';
+        return;
       }
       if (step.value === '') continue;
       if (!send({ type: 'delta', data: { text: step.value } })) {
@@ -90,12 +87,11 @@ export async function runStreamSession({
     if (!abort.signal.aborted) {
       console.error(`stream ${streamId}: model "${model.id}" failed`, error);
       send({ type: 'error', data: MODEL_FAILED });
-      return 'error';
+      return;
     }
     const reason: unknown = abort.signal.reason;
-    if (reason === CLIENT_LEFT) return 'client_left';
-    send({ type: 'error', data: reason as StopReason });
-    return 'error';
+    // Nobody is left to tell when the reader itself closed the connection.
+    if (reason !== CLIENT_LEFT) send({ type: 'error', data: reason as StopReason });
   } finally {
     clearInterval(heartbeat);
     res.off('close', onClose);

@@ -22,8 +22,6 @@ export type ClientFailure =
   /** The server answered with something the page cannot decode. */
   | { kind: 'protocol'; message: string };
 
-export type ClientFailureKind = ClientFailure['kind'];
-
 /** How a stream ended. Exactly one of these per `streamChat` call; it never rejects. */
 export type StreamOutcome =
   | { type: 'completed'; done: StreamEventData<'done'> }
