@@ -10,7 +10,7 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import type { ActiveStreams, StopReason } from './active-streams.ts';
-import type { GenerateInput, Model } from './models/model.ts';
+import { type GenerateInput, type Model, ModelError } from './models/model.ts';
 
 export interface StreamSessionOptions {
   res: ServerResponse;
@@ -26,6 +26,12 @@ const MODEL_FAILED: StopReason = {
   message: 'The model failed while writing its answer.',
   retryable: true,
 };
+
+/** A model's own explanation goes out as it is; anything else stays in the log. */
+function errorEventFor(error: unknown): StopReason {
+  if (!(error instanceof ModelError)) return MODEL_FAILED;
+  return { code: error.code, message: error.message, retryable: error.retryable };
+}
 
 /** The reader closed the connection; nobody is left to tell. */
 const CLIENT_LEFT = Symbol('client left');
@@ -86,7 +92,7 @@ export async function runStreamSession({
   } catch (error) {
     if (!abort.signal.aborted) {
       console.error(`stream ${streamId}: model "${model.id}" failed`, error);
-      send({ type: 'error', data: MODEL_FAILED });
+      send({ type: 'error', data: errorEventFor(error) });
       return;
     }
     const reason: unknown = abort.signal.reason;

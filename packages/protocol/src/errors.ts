@@ -14,6 +14,12 @@ export const ERROR_CODES = {
   internal: 'internal_error',
   modelFailed: 'model_failed',
   serverShutdown: 'server_shutdown',
+  upstreamAuth: 'upstream_auth',
+  upstreamModelNotFound: 'upstream_model_not_found',
+  upstreamRateLimited: 'upstream_rate_limited',
+  upstreamError: 'upstream_error',
+  upstreamUnreachable: 'upstream_unreachable',
+  upstreamTimeout: 'upstream_timeout',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

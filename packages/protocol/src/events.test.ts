@@ -11,6 +11,11 @@ describe('decodeStreamEvent', () => {
       { finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9 } },
     ],
     [
+      'done',
+      '{"finishReason":"content_filter","usage":{"promptTokens":3,"completionTokens":1}}',
+      { finishReason: 'content_filter', usage: { promptTokens: 3, completionTokens: 1 } },
+    ],
+    [
       'error',
       '{"code":"model_failed","message":"The model stopped.","retryable":true}',
       { code: 'model_failed', message: 'The model stopped.', retryable: true },

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ErrorInfoSchema } from './errors.ts';
 
-export const FinishReasonSchema = z.enum(['stop', 'length']);
+/** `content_filter`: the model's provider withheld the rest of the answer. */
+export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
 export const UsageSchema = z.object({

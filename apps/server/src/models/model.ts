@@ -1,4 +1,4 @@
-import type { StreamEventData } from '@gpt-stream/protocol';
+import type { ErrorCode, StreamEventData } from '@gpt-stream/protocol';
 
 export interface GenerateInput {
   prompt: string;
@@ -18,4 +18,24 @@ export interface Model {
   readonly id: string;
   readonly description: string;
   generate(input: GenerateInput): AsyncGenerator<string, Completion, undefined>;
+}
+
+/**
+ * A failure a model can explain: the stream session sends it as the terminal `error` event as it
+ * is, so `message` must be fit for the reader (no keys, no internals; those go in `cause`, which
+ * only the server's log sees).
+ */
+export class ModelError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(
+    { code, message, retryable }: { code: ErrorCode; message: string; retryable: boolean },
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'ModelError';
+    this.code = code;
+    this.retryable = retryable;
+  }
 }
