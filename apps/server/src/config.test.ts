@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       heartbeatMs: 15_000,
       maxPromptChars: 32_000,
       webDir: expect.stringMatching(/apps\/web\/dist$/),
+      openai: undefined,
+      upstreamIdleTimeoutMs: 60_000,
     });
   });
 
@@ -22,6 +24,11 @@ describe('loadConfig', () => {
         HEARTBEAT_MS: '5000',
         MAX_PROMPT_CHARS: '100',
         WEB_DIR: '/srv/page',
+        OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/',
+        OPENAI_API_KEY: 'sk-local',
+        OPENAI_MODEL: 'llama3.2',
+        OPENAI_EXTRA_MODELS: 'qwen2.5, mistral',
+        UPSTREAM_IDLE_TIMEOUT_MS: '5000',
       }),
     ).toEqual({
       port: 9000,
@@ -30,6 +37,12 @@ describe('loadConfig', () => {
       heartbeatMs: 5000,
       maxPromptChars: 100,
       webDir: '/srv/page',
+      openai: {
+        baseURL: 'http://127.0.0.1:11434/v1',
+        apiKey: 'sk-local',
+        models: ['llama3.2', 'qwen2.5', 'mistral'],
+      },
+      upstreamIdleTimeoutMs: 5000,
     });
   });
 
@@ -44,9 +57,57 @@ describe('loadConfig', () => {
     ['MOCK_DELAY_MS', '-1'],
     ['HEARTBEAT_MS', '0'],
     ['MAX_PROMPT_CHARS', '1e3'],
+    ['UPSTREAM_IDLE_TIMEOUT_MS', '50'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`${name} must be a whole number from \\d+ to \\d+, got "${value}"`),
+    );
+  });
+
+  it('offers an upstream without a key, and with a list of extra models that tolerates stray commas', () => {
+    expect(
+      loadConfig({
+        OPENAI_BASE_URL: 'https://api.openai.com/v1',
+        OPENAI_MODEL: ' gpt-4o-mini ',
+        OPENAI_EXTRA_MODELS: ',gpt-4o,, ',
+      }).openai,
+    ).toEqual({ baseURL: 'https://api.openai.com/v1', models: ['gpt-4o-mini', 'gpt-4o'] });
+  });
+
+  it.each([
+    [{ OPENAI_BASE_URL: 'localhost:11434' }, 'OPENAI_BASE_URL must be an http:// or https:// URL'],
+    [
+      { OPENAI_BASE_URL: 'ftp://example.com/v1' },
+      'OPENAI_BASE_URL must be an http:// or https:// URL',
+    ],
+    [
+      { OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' },
+      'OPENAI_MODEL is required with OPENAI_BASE_URL',
+    ],
+    [{ OPENAI_MODEL: 'gpt-4o-mini' }, 'OPENAI_MODEL need OPENAI_BASE_URL'],
+    [
+      { OPENAI_API_KEY: 'sk-x', OPENAI_EXTRA_MODELS: 'a' },
+      'OPENAI_API_KEY, OPENAI_EXTRA_MODELS need OPENAI_BASE_URL',
+    ],
+    [
+      { OPENAI_BASE_URL: 'http://h/v1', OPENAI_MODEL: 'mock' },
+      'must not name the built-in model "mock"',
+    ],
+    [
+      { OPENAI_BASE_URL: 'http://h/v1', OPENAI_MODEL: 'a', OPENAI_EXTRA_MODELS: 'echo' },
+      'must not name the built-in model "echo"',
+    ],
+    [
+      { OPENAI_BASE_URL: 'http://h/v1', OPENAI_MODEL: 'a', OPENAI_EXTRA_MODELS: 'b,a' },
+      'must not name a model twice',
+    ],
+  ])('rejects the upstream settings %j, saying what to fix', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never repeats the API key in its errors', () => {
+    expect(() => loadConfig({ OPENAI_API_KEY: 'sk-secret-123' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('sk-secret-123') }),
     );
   });
 
