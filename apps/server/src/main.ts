@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { createBuiltInModels } from './models/registry.ts';
+import { createModels } from './models/registry.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { hasBuiltPage } from './web-static.ts';
 
@@ -22,7 +22,7 @@ const config = readConfig();
 const streams = new ActiveStreams();
 const app = createApp({
   config,
-  models: createBuiltInModels({ mockDelayMs: config.mockDelayMs }),
+  models: createModels(config),
   streams,
 });
 const server = createServer(app);

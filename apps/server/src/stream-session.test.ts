@@ -8,6 +8,7 @@ import {
   activeStreams,
   postChat,
   readStream,
+  readUntilFirstDelta,
   startTestServer,
   type TestServer,
   textOf,
@@ -38,16 +39,7 @@ function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFI
 
 /** Reads a stream until the first delta, then hands back the still-open reader. */
 async function openUntilFirstDelta(server: TestServer, abort: AbortController) {
-  const response = await postChat(server, { prompt: 'Hi' }, { signal: abort.signal });
-  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
-  const decoder = new TextDecoder();
-  let seen = '';
-  while (!seen.includes('event: delta')) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error('stream ended before a delta');
-    seen += decoder.decode(value, { stream: true });
-  }
-  return reader;
+  return readUntilFirstDelta(await postChat(server, { prompt: 'Hi' }, { signal: abort.signal }));
 }
 
 let server: TestServer | undefined;

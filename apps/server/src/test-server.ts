@@ -7,7 +7,7 @@ import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Model } from './models/model.ts';
-import { createBuiltInModels, createModelRegistry } from './models/registry.ts';
+import { createBuiltInModels, createModelRegistry, type ModelRegistry } from './models/registry.ts';
 
 export interface TestServer {
   url: string;
@@ -26,15 +26,18 @@ export const testConfig = {
 export async function startTestServer({
   config = {},
   models,
+  registry: givenRegistry,
 }: {
   config?: Partial<typeof testConfig>;
   models?: Model[];
+  /** A whole registry, as the entry point builds it from configuration. */
+  registry?: ModelRegistry;
 } = {}): Promise<TestServer> {
   const settings = { ...testConfig, ...config };
   const streams = new ActiveStreams();
-  const registry = models
-    ? createModelRegistry(models, models[0]?.id ?? '')
-    : createBuiltInModels(settings);
+  const registry =
+    givenRegistry ??
+    (models ? createModelRegistry(models, models[0]?.id ?? '') : createBuiltInModels(settings));
   const server = createServer(createApp({ config: settings, models: registry, streams }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -57,6 +60,19 @@ export function postChat(server: TestServer, body: unknown, init: RequestInit = 
     body: JSON.stringify(body),
     ...init,
   });
+}
+
+/** Reads a stream until its first delta, then hands back the still-open reader. */
+export async function readUntilFirstDelta(response: Response) {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  while (!seen.includes('event: delta')) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error('stream ended before a delta');
+    seen += decoder.decode(value, { stream: true });
+  }
+  return reader;
 }
 
 export interface ReceivedEvent {

@@ -1,13 +1,18 @@
 import type { ModelList } from '@gpt-stream/protocol';
+import type { Config } from '../config.ts';
 import { createEchoModel } from './echo.ts';
 import { createMockModel } from './mock.ts';
 import type { Model } from './model.ts';
+import { createOpenAIModels } from './openai.ts';
 
 export interface ModelRegistry {
   readonly defaultModel: string;
   get(id: string): Model | undefined;
   list(): ModelList;
 }
+
+/** Ids an upstream model may not take: configuration refuses them by name. */
+export const BUILT_IN_MODEL_IDS = ['mock', 'echo'] as const;
 
 export function createModelRegistry(models: readonly Model[], defaultModel: string): ModelRegistry {
   const byId = new Map(models.map((model) => [model.id, model]));
@@ -20,10 +25,24 @@ export function createModelRegistry(models: readonly Model[], defaultModel: stri
   return { defaultModel, get: (id) => byId.get(id), list: () => list };
 }
 
+function builtInModels({ mockDelayMs }: { mockDelayMs: number }): Model[] {
+  return [createMockModel({ delayMs: mockDelayMs }), createEchoModel({ delayMs: mockDelayMs })];
+}
+
 /** The models every installation has: no key, no network. */
 export function createBuiltInModels({ mockDelayMs }: { mockDelayMs: number }): ModelRegistry {
-  return createModelRegistry(
-    [createMockModel({ delayMs: mockDelayMs }), createEchoModel({ delayMs: mockDelayMs })],
-    'mock',
-  );
+  return createModelRegistry(builtInModels({ mockDelayMs }), 'mock');
+}
+
+/**
+ * The built-in models, plus the upstream's when one is configured. A configured upstream model is
+ * the default: whoever set one up wants the page to use it.
+ */
+export function createModels(
+  config: Pick<Config, 'mockDelayMs' | 'openai' | 'upstreamIdleTimeoutMs'>,
+): ModelRegistry {
+  const upstream = config.openai
+    ? createOpenAIModels(config.openai, { idleTimeoutMs: config.upstreamIdleTimeoutMs })
+    : [];
+  return createModelRegistry([...upstream, ...builtInModels(config)], upstream[0]?.id ?? 'mock');
 }

@@ -1,0 +1,388 @@
+import { inspect } from 'node:util';
+import { API_PATHS, type StreamEvent } from '@gpt-stream/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../config.ts';
+import {
+  activeStreams,
+  postChat,
+  readStream,
+  readUntilFirstDelta,
+  startTestServer,
+  type TestServer,
+  textOf,
+} from '../test-server.ts';
+import {
+  type FakeBehaviour,
+  type FakeOpenAI,
+  refusedBaseURL,
+  startFakeOpenAI,
+} from './openai-fake-server.ts';
+import { createModels } from './registry.ts';
+
+const KEY = 'sk-test-never-shown-4f9a';
+const ANSWER = [
+  'Hello',
+  ',',
+  ' wörld',
+  ' 你好',
+  ' 👩‍👩‍👧',
+  '\n\n',
+  'data: x\n\nevent: done',
+  ' 🇩🇪.',
+];
+
+let fake: FakeOpenAI | undefined;
+let server: TestServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  await fake?.close();
+  server = undefined;
+  fake = undefined;
+  vi.restoreAllMocks();
+});
+
+/** The real app, its models built from configuration that points at a fake upstream. */
+async function serveUpstream(
+  script: Record<string, FakeBehaviour>,
+  env: Record<string, string> = {},
+): Promise<{ server: TestServer; fake: FakeOpenAI }> {
+  fake = await startFakeOpenAI(script);
+  const [first = 'unused', ...rest] = Object.keys(script);
+  const config = loadConfig({
+    MOCK_DELAY_MS: '0',
+    OPENAI_BASE_URL: fake.baseURL,
+    OPENAI_MODEL: first,
+    OPENAI_EXTRA_MODELS: rest.join(','),
+    ...env,
+  });
+  server = await startTestServer({ registry: createModels(config) });
+  return { server, fake };
+}
+
+async function ask(model: string, extra: Record<string, unknown> = {}) {
+  const response = await postChat(server as TestServer, { prompt: 'Say hello', model, ...extra });
+  expect(response.status).toBe(200);
+  return readStream(response);
+}
+
+function terminal(events: { event: StreamEvent }[]): StreamEvent | undefined {
+  const ends = events.filter(({ event }) => event.type === 'done' || event.type === 'error');
+  expect(ends).toHaveLength(1);
+  expect(events.at(-1)?.event).toBe(ends[0]?.event);
+  return ends[0]?.event;
+}
+
+describe('models from an OpenAI-compatible upstream', () => {
+  it('are offered next to mock and echo, the first configured one as the default', async () => {
+    await serveUpstream(
+      {
+        'llama3.2': { kind: 'answer', pieces: ['x'] },
+        'qwen2.5': { kind: 'answer', pieces: ['y'] },
+      },
+      { OPENAI_API_KEY: KEY },
+    );
+    const response = await fetch(`${server?.url}${API_PATHS.models}`);
+    const raw = await response.text();
+    expect(JSON.parse(raw)).toEqual({
+      defaultModel: 'llama3.2',
+      models: [
+        { id: 'llama3.2', description: expect.any(String) },
+        { id: 'qwen2.5', description: expect.any(String) },
+        { id: 'mock', description: expect.any(String) },
+        { id: 'echo', description: expect.any(String) },
+      ],
+    });
+    expect(raw).not.toContain(KEY);
+    expect(raw).not.toContain(fake?.baseURL);
+  });
+
+  it('stream the exact text, cut at arbitrary bytes, with usage and finish reason in done', async () => {
+    await serveUpstream({
+      'gpt-fake': {
+        kind: 'answer',
+        pieces: ANSWER,
+        usage: { prompt_tokens: 11, completion_tokens: 8 },
+      },
+    });
+    const received = await ask('gpt-fake');
+    expect(received.events[0]?.event).toMatchObject({ type: 'start', data: { model: 'gpt-fake' } });
+    expect(textOf(received)).toBe(ANSWER.join(''));
+    expect(received.events.filter(({ event }) => event.type === 'delta')).toHaveLength(
+      ANSWER.length,
+    );
+    expect(terminal(received.events)).toEqual({
+      type: 'done',
+      data: { finishReason: 'stop', usage: { promptTokens: 11, completionTokens: 8 } },
+    });
+  });
+
+  it('keep every multi-byte character when the upstream writes one byte at a time', async () => {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ANSWER, cutBytes: 1 } });
+    const received = await ask('gpt-fake');
+    expect(textOf(received)).toBe(ANSWER.join(''));
+    expect(terminal(received.events)?.type).toBe('done');
+  });
+
+  it('ask for a stream with usage, send the prompt, and no Authorization without a key', async () => {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ['ok'] } });
+    await ask('gpt-fake');
+    expect(fake?.requests).toHaveLength(1);
+    expect(fake?.requests[0]?.body).toEqual({
+      model: 'gpt-fake',
+      messages: [{ role: 'user', content: 'Say hello' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(fake?.requests[0]?.authorization).toBeUndefined();
+  });
+
+  it('send the key as a bearer token, to the upstream only', async () => {
+    await serveUpstream(
+      { 'gpt-fake': { kind: 'answer', pieces: ['ok'] } },
+      { OPENAI_API_KEY: KEY },
+    );
+    const response = await postChat(server as TestServer, { prompt: 'Hi', model: 'gpt-fake' });
+    expect(await response.text()).not.toContain(KEY);
+    expect(fake?.requests[0]?.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('pass maxTokens on as max_tokens and report the cut as length', async () => {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ANSWER } });
+    const received = await ask('gpt-fake', { maxTokens: 3 });
+    expect(fake?.requests[0]?.body.max_tokens).toBe(3);
+    expect(textOf(received)).toBe(ANSWER.slice(0, 3).join(''));
+    expect(terminal(received.events)).toMatchObject({
+      type: 'done',
+      data: { finishReason: 'length', usage: { completionTokens: 3 } },
+    });
+  });
+
+  it('report a content filter stop as content_filter', async () => {
+    await serveUpstream({
+      'gpt-fake': { kind: 'answer', pieces: ['Part'], finishReason: 'content_filter' },
+    });
+    expect(terminal((await ask('gpt-fake')).events)).toMatchObject({
+      type: 'done',
+      data: { finishReason: 'content_filter' },
+    });
+  });
+
+  it('estimate usage when the upstream sends none', async () => {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ['a', 'b', 'c'], usage: null } });
+    expect(terminal((await ask('gpt-fake')).events)).toEqual({
+      type: 'done',
+      data: { finishReason: 'stop', usage: { promptTokens: 2, completionTokens: 3 } },
+    });
+  });
+
+  it('call an answer without a finish reason cut, not done', async () => {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ['a', 'b'], finishReason: null } });
+    const received = await ask('gpt-fake');
+    expect(textOf(received)).toBe('ab');
+    expect(terminal(received.events)).toMatchObject({
+      type: 'error',
+      data: { code: 'upstream_error', retryable: true },
+    });
+  });
+});
+
+describe('upstream failures', () => {
+  const cases: [
+    string,
+    FakeBehaviour | 'refused' | 'unknown model',
+    Record<string, unknown>,
+    string,
+  ][] = [
+    [
+      'a bad key (401)',
+      {
+        kind: 'status',
+        status: 401,
+        body: {
+          error: {
+            message: `Incorrect API key provided: ${KEY}.`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        },
+      },
+      { code: 'upstream_auth', retryable: false },
+      'OPENAI_API_KEY',
+    ],
+    [
+      'an unknown model (404)',
+      'unknown model',
+      { code: 'upstream_model_not_found', retryable: false },
+      'no model "gpt-fake"',
+    ],
+    [
+      'a rate limit (429 with retry-after)',
+      {
+        kind: 'status',
+        status: 429,
+        headers: { 'retry-after': '7' },
+        body: {
+          error: { message: 'Rate limit reached', type: 'requests', code: 'rate_limit_exceeded' },
+        },
+      },
+      { code: 'upstream_rate_limited', retryable: true },
+      'try again in 7 s',
+    ],
+    [
+      'an exhausted quota (429)',
+      {
+        kind: 'status',
+        status: 429,
+        body: {
+          error: {
+            message: 'You exceeded your current quota',
+            type: 'insufficient_quota',
+            code: 'insufficient_quota',
+          },
+        },
+      },
+      { code: 'upstream_rate_limited', retryable: false },
+      'quota',
+    ],
+    [
+      'a server error (500)',
+      {
+        kind: 'status',
+        status: 500,
+        body: { error: { message: 'CUDA out of memory at 0x7f', type: 'server_error' } },
+      },
+      { code: 'upstream_error', retryable: true },
+      'HTTP 500',
+    ],
+    [
+      'a rejected request (400)',
+      {
+        kind: 'status',
+        status: 400,
+        body: { error: { message: 'context length exceeded', type: 'invalid_request_error' } },
+      },
+      { code: 'upstream_error', retryable: false },
+      'HTTP 400',
+    ],
+    [
+      'an error object inside the stream (llama.cpp)',
+      {
+        kind: 'answer',
+        pieces: ANSWER,
+        errorAfter: {
+          pieces: 2,
+          error: { code: 500, message: 'slot unavailable', type: 'server_error' },
+        },
+      },
+      { code: 'upstream_error', retryable: true },
+      'partway through',
+    ],
+    [
+      'a client error object inside the stream (vLLM)',
+      {
+        kind: 'answer',
+        pieces: ANSWER,
+        errorAfter: {
+          pieces: 2,
+          error: { object: 'error', message: 'bad logits', type: 'BadRequestError', code: 400 },
+        },
+      },
+      { code: 'upstream_error', retryable: false },
+      'partway through',
+    ],
+    [
+      'a refused connection',
+      'refused',
+      { code: 'upstream_unreachable', retryable: true },
+      'Could not reach',
+    ],
+    [
+      'a dropped connection',
+      { kind: 'answer', pieces: ANSWER, dropAfter: 2 },
+      { code: 'upstream_unreachable', retryable: true },
+      'broke',
+    ],
+    [
+      'no answer at all',
+      { kind: 'silent' },
+      { code: 'upstream_timeout', retryable: true },
+      'stopped sending',
+    ],
+    [
+      'an upstream that stops sending',
+      { kind: 'answer', pieces: ANSWER, stallAfter: 2 },
+      { code: 'upstream_timeout', retryable: true },
+      'stopped sending',
+    ],
+  ];
+
+  it.each(cases)(
+    '%s becomes one clear error event, with nothing leaked',
+    async (_name, behaviour, data, message) => {
+      const logged = [
+        vi.spyOn(console, 'error'),
+        vi.spyOn(console, 'warn'),
+        vi.spyOn(console, 'log'),
+      ].map((spy) => spy.mockImplementation(() => undefined));
+      const script: Record<string, FakeBehaviour> =
+        typeof behaviour === 'string' ? {} : { 'gpt-fake': behaviour };
+      await serveUpstream(script, {
+        OPENAI_MODEL: 'gpt-fake',
+        OPENAI_API_KEY: KEY,
+        UPSTREAM_IDLE_TIMEOUT_MS: '400',
+        ...(behaviour === 'refused' ? { OPENAI_BASE_URL: await refusedBaseURL() } : {}),
+      });
+      const started = Date.now();
+      const response = await postChat(server as TestServer, { prompt: 'Hi', model: 'gpt-fake' });
+      const raw = await response.clone().text();
+      const received = await readStream(response);
+      expect(Date.now() - started).toBeLessThan(5000);
+
+      const end = terminal(received.events);
+      expect(end).toMatchObject({ type: 'error', data });
+      expect(end?.type === 'error' && end.data.message).toContain(message);
+      // Text that arrived before the failure is kept.
+      if (typeof behaviour !== 'string' && behaviour.kind === 'answer') {
+        expect(textOf(received)).toBe(ANSWER.slice(0, 2).join(''));
+      }
+      const everything =
+        raw +
+        logged
+          .flatMap((spy) => spy.mock.calls.map((call) => inspect(call, { depth: 8 })))
+          .join('\n');
+      expect(everything).not.toContain(KEY);
+      expect(raw).not.toMatch(/127\.0\.0\.1|CUDA|slot unavailable|\bat .*\.(ts|js):\d+/);
+      expect(await activeStreams(server as TestServer)).toBe(0);
+      // An upstream that went quiet is hung up on, not left holding a connection.
+      if (data.code === 'upstream_timeout') {
+        await expect.poll(() => fake?.requests[0]?.closedEarlyAt, { timeout: 2000 }).toBeDefined();
+      }
+    },
+  );
+});
+
+describe('a reader that leaves an upstream stream', () => {
+  it('closes the upstream connection within a second', async () => {
+    await serveUpstream(
+      { 'gpt-fake': { kind: 'answer', pieces: ANSWER, stallAfter: 1 } },
+      { UPSTREAM_IDLE_TIMEOUT_MS: '60000' },
+    );
+    const abort = new AbortController();
+    const response = await postChat(
+      server as TestServer,
+      { prompt: 'Hi', model: 'gpt-fake' },
+      { signal: abort.signal },
+    );
+    await readUntilFirstDelta(response);
+    expect(fake?.requests[0]?.closedEarlyAt).toBeUndefined();
+
+    const leftAt = Date.now();
+    abort.abort();
+    await expect.poll(() => fake?.requests[0]?.closedEarlyAt, { timeout: 5000 }).toBeDefined();
+    expect((fake?.requests[0]?.closedEarlyAt ?? Number.POSITIVE_INFINITY) - leftAt).toBeLessThan(
+      1000,
+    );
+    await expect.poll(() => activeStreams(server as TestServer), { timeout: 5000 }).toBe(0);
+  });
+});
