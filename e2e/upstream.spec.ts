@@ -50,8 +50,9 @@ test.beforeAll(async () => {
   app.stdout?.on('data', (chunk) => {
     output += chunk;
   });
-  await expect.poll(() => output, { timeout: 15_000 }).toMatch(/http:\/\/127\.0\.0\.1:\d+/);
-  appURL = output.match(/http:\/\/127\.0\.0\.1:\d+/)?.[0] as string;
+  const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
+  await expect.poll(() => output, { timeout: 15_000 }).toMatch(listening);
+  appURL = output.match(listening)?.[1] as string;
 });
 
 test.afterAll(async () => {

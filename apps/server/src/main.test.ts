@@ -62,6 +62,27 @@ describe('the server process', () => {
     expect(second.output()).toContain('is in use: set PORT to a free port');
   });
 
+  it('names the upstream models it offers at start, never the key or URL credentials', async () => {
+    const running = run({
+      OPENAI_BASE_URL: 'http://user:hunter2@127.0.0.1:9/v1',
+      OPENAI_API_KEY: 'sk-start-secret',
+      OPENAI_MODEL: 'llama3.2',
+      OPENAI_EXTRA_MODELS: 'qwen2.5',
+    });
+    await listening(running);
+    await expect
+      .poll(running.output)
+      .toContain('Offering llama3.2, qwen2.5 from http://127.0.0.1:9/v1');
+    expect(running.output()).not.toMatch(/sk-start-secret|hunter2/);
+  });
+
+  it('refuses to start with an upstream but no model, naming the variable', async () => {
+    const running = run({ OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1' });
+    const [code] = await once(running.child, 'exit');
+    expect(code).toBe(1);
+    expect(running.output()).toContain('OPENAI_MODEL is required with OPENAI_BASE_URL');
+  });
+
   it('on SIGTERM ends open streams with a retryable server_shutdown error, then exits', async () => {
     const running = run({ MOCK_DELAY_MS: '50' });
     const url = await listening(running);

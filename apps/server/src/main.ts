@@ -43,6 +43,11 @@ server.listen(config.port, config.host, () => {
     ? `the built page from ${config.webDir}`
     : `no page (nothing built in ${config.webDir})`;
   console.log(`gpt-stream listening on ${url}: API under /api, ${page}`);
+  if (config.openai) {
+    // Origin and path only: a URL can carry credentials, and the key is never printed.
+    const { origin, pathname } = new URL(config.openai.baseURL);
+    console.log(`Offering ${config.openai.models.join(', ')} from ${origin}${pathname}`);
+  }
 });
 
 closeOnSignals({ server, streams, graceMs: SHUTDOWN_GRACE_MS });
