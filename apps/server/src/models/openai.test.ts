@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { API_PATHS, type StreamEvent } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,6 +12,8 @@ import {
   type TestServer,
   textOf,
 } from '../test-server.ts';
+import type { Model } from './model.ts';
+import { createOpenAIModels } from './openai.ts';
 import {
   type FakeBehaviour,
   type FakeOpenAI,
@@ -360,6 +363,32 @@ describe('upstream failures', () => {
       }
     },
   );
+});
+
+describe('the idle timeout', () => {
+  it('counts only the upstream: a reader slower than the timeout still gets the whole answer', async () => {
+    fake = await startFakeOpenAI({ 'gpt-fake': { kind: 'answer', pieces: ANSWER } });
+    const [model] = createOpenAIModels(
+      { baseURL: fake.baseURL, models: ['gpt-fake'] },
+      { idleTimeoutMs: 150 },
+    );
+    const generation = (model as Model).generate({
+      prompt: 'Hi',
+      signal: new AbortController().signal,
+    });
+    const pieces: string[] = [];
+    for (;;) {
+      const step = await generation.next();
+      if (step.done) {
+        expect(step.value.finishReason).toBe('stop');
+        break;
+      }
+      pieces.push(step.value);
+      // The reader dawdles over the first piece for twice the timeout.
+      if (pieces.length === 1) await sleep(300);
+    }
+    expect(pieces.join('')).toBe(ANSWER.join(''));
+  });
 });
 
 describe('a reader that leaves an upstream stream', () => {
