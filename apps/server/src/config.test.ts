@@ -10,6 +10,13 @@ describe('loadConfig', () => {
       heartbeatMs: 15_000,
       maxPromptChars: 32_000,
       webDir: expect.stringMatching(/apps\/web\/dist$/),
+      shutdownGraceMs: 5000,
+      logLevel: 'info',
+      corsOrigins: [],
+      trustProxy: false,
+      rateLimitWindowMs: 60_000,
+      rateLimitMax: 60,
+      maxConcurrentStreams: 1000,
     });
   });
 
@@ -22,6 +29,13 @@ describe('loadConfig', () => {
         HEARTBEAT_MS: '5000',
         MAX_PROMPT_CHARS: '100',
         WEB_DIR: '/srv/page',
+        SHUTDOWN_GRACE_MS: '2000',
+        LOG_LEVEL: 'WARN',
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+        TRUST_PROXY: '1',
+        RATE_LIMIT_WINDOW_MS: '10000',
+        RATE_LIMIT_MAX: '0',
+        MAX_CONCURRENT_STREAMS: '50',
       }),
     ).toEqual({
       port: 9000,
@@ -30,7 +44,21 @@ describe('loadConfig', () => {
       heartbeatMs: 5000,
       maxPromptChars: 100,
       webDir: '/srv/page',
+      shutdownGraceMs: 2000,
+      logLevel: 'warn',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      trustProxy: 1,
+      rateLimitWindowMs: 10_000,
+      rateLimitMax: 0,
+      maxConcurrentStreams: 50,
     });
+  });
+
+  it.each([
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 127.0.0.1, ::1', ['10.0.0.0/8', '127.0.0.1', '::1']],
+  ])('reads TRUST_PROXY=%s as a list of proxies', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it('treats an empty variable as unset', () => {
@@ -44,10 +72,29 @@ describe('loadConfig', () => {
     ['MOCK_DELAY_MS', '-1'],
     ['HEARTBEAT_MS', '0'],
     ['MAX_PROMPT_CHARS', '1e3'],
+    ['SHUTDOWN_GRACE_MS', '5s'],
+    ['SHUTDOWN_GRACE_MS', '0'],
+    ['RATE_LIMIT_WINDOW_MS', '10'],
+    ['RATE_LIMIT_MAX', '-3'],
+    ['MAX_CONCURRENT_STREAMS', 'many'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`${name} must be a whole number from \\d+ to \\d+, got "${value}"`),
     );
+  });
+
+  it.each([
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of fatal, error, .*, got "verbose"/],
+    [
+      'CORS_ORIGINS',
+      'https://a.example/path',
+      /CORS_ORIGINS must be .*origins.*"https:\/\/a\.example\/path"/,
+    ],
+    ['CORS_ORIGINS', '*', /CORS_ORIGINS must be .*, got "\*"/],
+    ['TRUST_PROXY', 'yes', /TRUST_PROXY must be .*, got "yes"/],
+    ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be .*, got "10\.0\.0\.0\/33"/],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 
   it('names every bad variable at once', () => {

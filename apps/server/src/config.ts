@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -31,6 +32,85 @@ function text(fallback: string) {
     .transform((raw) => raw?.trim() || fallback);
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(name: string, fallback: LogLevel) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      const value = raw?.trim().toLowerCase();
+      if (value === undefined || value === '') return fallback;
+      if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
+      });
+      return z.NEVER;
+    });
+}
+
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** Exact origins only (`https://app.example.com`): a path, a wildcard or a typo would fail open. */
+function originList(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      const origins = commaList(raw);
+      for (const origin of origins) {
+        if (URL.canParse(origin) && new URL(origin).origin === origin) continue;
+        context.addIssue({
+          code: 'custom',
+          message: `${name} must be a comma-separated list of origins like https://app.example.com, got "${origin}"`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    });
+}
+
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** Express's `trust proxy`: a hop count, or the proxies' addresses; unset trusts nobody. */
+function trustProxy(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context): TrustProxy => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return false;
+      if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+      const entries = commaList(value);
+      if (entries.every((entry) => TRUST_PROXY_NAMES.includes(entry) || isAddressOrSubnet(entry))) {
+        return entries;
+      }
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be a number of proxy hops (0 to 10) or a comma-separated list of addresses, subnets or ${TRUST_PROXY_NAMES.join('/')}, got "${raw}"`,
+      });
+      return z.NEVER;
+    });
+}
+
+export type TrustProxy = false | number | string[];
+
 const EnvSchema = z.object({
   PORT: wholeNumber('PORT', { min: 0, max: 65_535, fallback: 8080 }),
   HOST: text('127.0.0.1'),
@@ -38,6 +118,21 @@ const EnvSchema = z.object({
   HEARTBEAT_MS: wholeNumber('HEARTBEAT_MS', { min: 10, max: 3_600_000, fallback: 15_000 }),
   MAX_PROMPT_CHARS: wholeNumber('MAX_PROMPT_CHARS', { min: 1, max: 1_000_000, fallback: 32_000 }),
   WEB_DIR: text(DEFAULT_WEB_DIR),
+  SHUTDOWN_GRACE_MS: wholeNumber('SHUTDOWN_GRACE_MS', { min: 100, max: 600_000, fallback: 5000 }),
+  LOG_LEVEL: logLevel('LOG_LEVEL', 'info'),
+  CORS_ORIGINS: originList('CORS_ORIGINS'),
+  TRUST_PROXY: trustProxy('TRUST_PROXY'),
+  RATE_LIMIT_WINDOW_MS: wholeNumber('RATE_LIMIT_WINDOW_MS', {
+    min: 1000,
+    max: 86_400_000,
+    fallback: 60_000,
+  }),
+  RATE_LIMIT_MAX: wholeNumber('RATE_LIMIT_MAX', { min: 0, max: 1_000_000, fallback: 60 }),
+  MAX_CONCURRENT_STREAMS: wholeNumber('MAX_CONCURRENT_STREAMS', {
+    min: 0,
+    max: 1_000_000,
+    fallback: 1000,
+  }),
 });
 
 export interface Config {
@@ -52,6 +147,18 @@ export interface Config {
   maxPromptChars: number;
   /** The built page, served when it exists. */
   webDir: string;
+  /** How long shutdown waits for streams to end and connections to close before exiting anyway. */
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+  /** Other origins whose pages may call the API; empty means same origin only. */
+  corsOrigins: string[];
+  /** Which proxies' `X-Forwarded-For` to believe, so that rate limits see the real client. */
+  trustProxy: TrustProxy;
+  rateLimitWindowMs: number;
+  /** Streams one client address may start per window; 0 turns the limit off. */
+  rateLimitMax: number;
+  /** Streams open at once on this process; 0 turns the cap off. */
+  maxConcurrentStreams: number;
 }
 
 export class ConfigError extends Error {
@@ -66,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const result = EnvSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
   const { PORT, HOST, MOCK_DELAY_MS, HEARTBEAT_MS, MAX_PROMPT_CHARS, WEB_DIR } = result.data;
+  const data = result.data;
   return {
     port: PORT,
     host: HOST,
@@ -73,5 +181,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     heartbeatMs: HEARTBEAT_MS,
     maxPromptChars: MAX_PROMPT_CHARS,
     webDir: WEB_DIR,
+    shutdownGraceMs: data.SHUTDOWN_GRACE_MS,
+    logLevel: data.LOG_LEVEL,
+    corsOrigins: data.CORS_ORIGINS,
+    trustProxy: data.TRUST_PROXY,
+    rateLimitWindowMs: data.RATE_LIMIT_WINDOW_MS,
+    rateLimitMax: data.RATE_LIMIT_MAX,
+    maxConcurrentStreams: data.MAX_CONCURRENT_STREAMS,
   };
 }

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
   internal: 'internal_error',
   modelFailed: 'model_failed',
   serverShutdown: 'server_shutdown',
+  rateLimited: 'rate_limited',
+  serverBusy: 'server_busy',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
