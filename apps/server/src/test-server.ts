@@ -7,7 +7,7 @@ import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Model } from './models/model.ts';
-import { createBuiltInModels, createModelRegistry } from './models/registry.ts';
+import { createBuiltInModels, createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 
@@ -37,15 +37,16 @@ export const testConfig = {
 export async function startTestServer({
   config = {},
   models,
+  registry = models
+    ? createModelRegistry(models, models[0]?.id ?? '')
+    : createBuiltInModels({ ...testConfig, ...config }),
 }: {
   config?: Partial<typeof testConfig>;
   models?: Model[];
+  registry?: ModelRegistry;
 } = {}): Promise<TestServer> {
   const settings = { ...testConfig, ...config };
   const streams = new ActiveStreams();
-  const registry = models
-    ? createModelRegistry(models, models[0]?.id ?? '')
-    : createBuiltInModels(settings);
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('debug', { write: (line) => logs.push(JSON.parse(line)) });
   const metrics = createMetrics();
