@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+
+const repoFile = (name: string) =>
+  readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8');
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
@@ -105,5 +110,21 @@ describe('loadConfig', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toHaveLength(2);
     }
+  });
+});
+
+describe('the documentation of the configuration', () => {
+  it('lists every variable once in README.md’s table', () => {
+    const rows = repoFile('README.md')
+      .split('\n')
+      .map((line) => /^\| `([A-Z0-9_]+)` +\| `?[^|]*\| /.exec(line)?.[1])
+      .filter((name) => name !== undefined);
+    for (const name of CONFIG_VARIABLES) expect(rows.filter((row) => row === name)).toHaveLength(1);
+  });
+
+  it('has .env.example set every variable, to values that load as the defaults', () => {
+    const example = parseEnv(repoFile('.env.example'));
+    expect(Object.keys(example).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(loadConfig(example)).toEqual(loadConfig({}));
   });
 });

@@ -135,6 +135,9 @@ const EnvSchema = z.object({
   }),
 });
 
+/** Every variable the server reads; README's table and `.env.example` list exactly these. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
 export interface Config {
   /** 0 picks a free port. */
   port: number;
