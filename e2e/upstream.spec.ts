@@ -39,6 +39,8 @@ test.beforeAll(async () => {
       ...E2E_SERVER_ENV,
       HOST: '127.0.0.1',
       PORT: '0',
+      // The start line (at info) says which free port the server took.
+      LOG_LEVEL: 'info',
       OPENAI_BASE_URL: fake.baseURL,
       OPENAI_API_KEY: 'sk-e2e-never-in-the-page',
       OPENAI_MODEL: 'fake-llm',

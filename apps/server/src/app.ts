@@ -4,21 +4,54 @@ import type { ActiveStreams } from './active-streams.ts';
 import type { Config } from './config.ts';
 import { handleErrors, sendError } from './http-errors.ts';
 import type { ModelRegistry } from './models/registry.ts';
+import type { Logger } from './observability/logger.ts';
+import type { Metrics } from './observability/metrics.ts';
+import { metricsRoute } from './observability/metrics-route.ts';
+import { requestLogger } from './observability/request-logger.ts';
+import { createStreamObserver } from './observability/stream-observer.ts';
 import { chatRoute } from './routes/chat.ts';
 import { statusRoutes } from './routes/status.ts';
+import { corsPolicy } from './security/cors.ts';
+import { securityHeaders } from './security/headers.ts';
+import { streamStartLimits } from './security/stream-limits.ts';
 import { serveWeb } from './web-static.ts';
 
 export interface AppOptions {
-  config: Pick<Config, 'heartbeatMs' | 'maxPromptChars' | 'webDir'>;
+  config: Pick<
+    Config,
+    | 'heartbeatMs'
+    | 'maxPromptChars'
+    | 'webDir'
+    | 'corsOrigins'
+    | 'trustProxy'
+    | 'rateLimitWindowMs'
+    | 'rateLimitMax'
+    | 'maxConcurrentStreams'
+  >;
   models: ModelRegistry;
   streams: ActiveStreams;
+  logger: Logger;
+  metrics: Metrics;
 }
 
-export function createApp({ config, models, streams }: AppOptions): Express {
+export function createApp({ config, models, streams, logger, metrics }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLogger(logger));
+  app.use(securityHeaders());
+  app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));
-  app.use(chatRoute({ config, models, streams }));
+  app.use(metricsRoute(metrics));
+  app.use(
+    chatRoute({
+      config,
+      models,
+      streams,
+      observer: createStreamObserver({ logger, metrics }),
+      limits: streamStartLimits({ config, streams }),
+    }),
+  );
   app.use('/api', (req, res) => {
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);
   });

@@ -1,5 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
+
+const repoFile = (name: string) =>
+  readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8');
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
@@ -12,6 +17,13 @@ describe('loadConfig', () => {
       webDir: expect.stringMatching(/apps\/web\/dist$/),
       openai: undefined,
       upstreamIdleTimeoutMs: 60_000,
+      shutdownGraceMs: 5000,
+      logLevel: 'info',
+      corsOrigins: [],
+      trustProxy: false,
+      rateLimitWindowMs: 60_000,
+      rateLimitMax: 60,
+      maxConcurrentStreams: 1000,
     });
   });
 
@@ -29,6 +41,13 @@ describe('loadConfig', () => {
         OPENAI_MODEL: 'llama3.2',
         OPENAI_EXTRA_MODELS: 'qwen2.5, mistral',
         UPSTREAM_IDLE_TIMEOUT_MS: '5000',
+        SHUTDOWN_GRACE_MS: '2000',
+        LOG_LEVEL: 'WARN',
+        CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+        TRUST_PROXY: '1',
+        RATE_LIMIT_WINDOW_MS: '10000',
+        RATE_LIMIT_MAX: '0',
+        MAX_CONCURRENT_STREAMS: '50',
       }),
     ).toEqual({
       port: 9000,
@@ -43,7 +62,21 @@ describe('loadConfig', () => {
         models: ['llama3.2', 'qwen2.5', 'mistral'],
       },
       upstreamIdleTimeoutMs: 5000,
+      shutdownGraceMs: 2000,
+      logLevel: 'warn',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      trustProxy: 1,
+      rateLimitWindowMs: 10_000,
+      rateLimitMax: 0,
+      maxConcurrentStreams: 50,
     });
+  });
+
+  it.each([
+    ['loopback', ['loopback']],
+    ['10.0.0.0/8, 127.0.0.1, ::1', ['10.0.0.0/8', '127.0.0.1', '::1']],
+  ])('reads TRUST_PROXY=%s as a list of proxies', (value, expected) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
   it('treats an empty variable as unset', () => {
@@ -58,6 +91,11 @@ describe('loadConfig', () => {
     ['HEARTBEAT_MS', '0'],
     ['MAX_PROMPT_CHARS', '1e3'],
     ['UPSTREAM_IDLE_TIMEOUT_MS', '50'],
+    ['SHUTDOWN_GRACE_MS', '5s'],
+    ['SHUTDOWN_GRACE_MS', '0'],
+    ['RATE_LIMIT_WINDOW_MS', '10'],
+    ['RATE_LIMIT_MAX', '-3'],
+    ['MAX_CONCURRENT_STREAMS', 'many'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`${name} must be a whole number from \\d+ to \\d+, got "${value}"`),
@@ -111,6 +149,20 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    ['LOG_LEVEL', 'verbose', /LOG_LEVEL must be one of fatal, error, .*, got "verbose"/],
+    [
+      'CORS_ORIGINS',
+      'https://a.example/path',
+      /CORS_ORIGINS must be .*origins.*"https:\/\/a\.example\/path"/,
+    ],
+    ['CORS_ORIGINS', '*', /CORS_ORIGINS must be .*, got "\*"/],
+    ['TRUST_PROXY', 'yes', /TRUST_PROXY must be .*, got "yes"/],
+    ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be .*, got "10\.0\.0\.0\/33"/],
+  ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'x', HEARTBEAT_MS: 'y' });
@@ -119,5 +171,21 @@ describe('loadConfig', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toHaveLength(2);
     }
+  });
+});
+
+describe('the documentation of the configuration', () => {
+  it('lists every variable once in README.md’s table', () => {
+    const rows = repoFile('README.md')
+      .split('\n')
+      .map((line) => /^\| `([A-Z0-9_]+)` +\| `?[^|]*\| /.exec(line)?.[1])
+      .filter((name) => name !== undefined);
+    for (const name of CONFIG_VARIABLES) expect(rows.filter((row) => row === name)).toHaveLength(1);
+  });
+
+  it('has .env.example set every variable, to values that load as the defaults', () => {
+    const example = parseEnv(repoFile('.env.example'));
+    expect(Object.keys(example).sort()).toEqual([...CONFIG_VARIABLES].sort());
+    expect(loadConfig(example)).toEqual(loadConfig({}));
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { BUILT_IN_MODEL_IDS } from './models/registry.ts';
@@ -48,17 +49,88 @@ function url(name: string) {
     });
 }
 
-/** `a, b,,c` -> ['a', 'b', 'c']: a trailing or doubled comma is not a model. */
-function list() {
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function logLevel(name: string, fallback: LogLevel) {
   return z
     .string()
     .optional()
-    .transform((raw) =>
-      (raw ?? '')
-        .split(',')
-        .map((item) => item.trim())
-        .filter((item) => item !== ''),
-    );
+    .transform((raw, context) => {
+      const value = raw?.trim().toLowerCase();
+      if (value === undefined || value === '') return fallback;
+      if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
+      });
+      return z.NEVER;
+    });
+}
+
+/** `a, b,,c` -> ['a', 'b', 'c']: a trailing or doubled comma is not an entry. */
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+/** Exact origins only (`https://app.example.com`): a path, a wildcard or a typo would fail open. */
+function originList(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      const origins = commaList(raw);
+      for (const origin of origins) {
+        if (URL.canParse(origin) && new URL(origin).origin === origin) continue;
+        context.addIssue({
+          code: 'custom',
+          message: `${name} must be a comma-separated list of origins like https://app.example.com, got "${origin}"`,
+        });
+        return z.NEVER;
+      }
+      return origins;
+    });
+}
+
+const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  if (rest.length > 0) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  return /^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** Express's `trust proxy`: a hop count, or the proxies' addresses; unset trusts nobody. */
+function trustProxy(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context): TrustProxy => {
+      const value = raw?.trim() ?? '';
+      if (value === '') return false;
+      if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+      const entries = commaList(value);
+      if (entries.every((entry) => TRUST_PROXY_NAMES.includes(entry) || isAddressOrSubnet(entry))) {
+        return entries;
+      }
+      context.addIssue({
+        code: 'custom',
+        message: `${name} must be a number of proxy hops (0 to 10) or a comma-separated list of addresses, subnets or ${TRUST_PROXY_NAMES.join('/')}, got "${raw}"`,
+      });
+      return z.NEVER;
+    });
+}
+
+export type TrustProxy = false | number | string[];
+
+function list() {
+  return z.string().optional().transform(commaList);
 }
 
 const EnvSchema = z.object({
@@ -77,7 +149,25 @@ const EnvSchema = z.object({
     max: 3_600_000,
     fallback: 60_000,
   }),
+  SHUTDOWN_GRACE_MS: wholeNumber('SHUTDOWN_GRACE_MS', { min: 100, max: 600_000, fallback: 5000 }),
+  LOG_LEVEL: logLevel('LOG_LEVEL', 'info'),
+  CORS_ORIGINS: originList('CORS_ORIGINS'),
+  TRUST_PROXY: trustProxy('TRUST_PROXY'),
+  RATE_LIMIT_WINDOW_MS: wholeNumber('RATE_LIMIT_WINDOW_MS', {
+    min: 1000,
+    max: 86_400_000,
+    fallback: 60_000,
+  }),
+  RATE_LIMIT_MAX: wholeNumber('RATE_LIMIT_MAX', { min: 0, max: 1_000_000, fallback: 60 }),
+  MAX_CONCURRENT_STREAMS: wholeNumber('MAX_CONCURRENT_STREAMS', {
+    min: 0,
+    max: 1_000_000,
+    fallback: 1000,
+  }),
 });
+
+/** Every variable the server reads; README's table and `.env.example` list exactly these. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 
 type Env = z.infer<typeof EnvSchema>;
 
@@ -144,6 +234,18 @@ export interface Config {
   openai: OpenAIUpstreamConfig | undefined;
   /** An upstream silent this long (before or during its answer) ends the stream with a retryable error. */
   upstreamIdleTimeoutMs: number;
+  /** How long shutdown waits for streams to end and connections to close before exiting anyway. */
+  shutdownGraceMs: number;
+  logLevel: LogLevel;
+  /** Other origins whose pages may call the API; empty means same origin only. */
+  corsOrigins: string[];
+  /** Which proxies' `X-Forwarded-For` to believe, so that rate limits see the real client. */
+  trustProxy: TrustProxy;
+  rateLimitWindowMs: number;
+  /** Streams one client address may start per window; 0 turns the limit off. */
+  rateLimitMax: number;
+  /** Streams open at once on this process; 0 turns the cap off. */
+  maxConcurrentStreams: number;
 }
 
 export class ConfigError extends Error {
@@ -157,18 +259,25 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const result = EnvSchema.safeParse(env);
   if (!result.success) throw new ConfigError(result.error.issues.map((issue) => issue.message));
-  const { PORT, HOST, MOCK_DELAY_MS, HEARTBEAT_MS, MAX_PROMPT_CHARS, WEB_DIR } = result.data;
+  const data = result.data;
   const problems: string[] = [];
-  const openai = readUpstream(result.data, problems);
+  const openai = readUpstream(data, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    port: PORT,
-    host: HOST,
-    mockDelayMs: MOCK_DELAY_MS,
-    heartbeatMs: HEARTBEAT_MS,
-    maxPromptChars: MAX_PROMPT_CHARS,
-    webDir: WEB_DIR,
+    port: data.PORT,
+    host: data.HOST,
+    mockDelayMs: data.MOCK_DELAY_MS,
+    heartbeatMs: data.HEARTBEAT_MS,
+    maxPromptChars: data.MAX_PROMPT_CHARS,
+    webDir: data.WEB_DIR,
     openai,
-    upstreamIdleTimeoutMs: result.data.UPSTREAM_IDLE_TIMEOUT_MS,
+    upstreamIdleTimeoutMs: data.UPSTREAM_IDLE_TIMEOUT_MS,
+    shutdownGraceMs: data.SHUTDOWN_GRACE_MS,
+    logLevel: data.LOG_LEVEL,
+    corsOrigins: data.CORS_ORIGINS,
+    trustProxy: data.TRUST_PROXY,
+    rateLimitWindowMs: data.RATE_LIMIT_WINDOW_MS,
+    rateLimitMax: data.RATE_LIMIT_MAX,
+    maxConcurrentStreams: data.MAX_CONCURRENT_STREAMS,
   };
 }

@@ -49,9 +49,9 @@ function describeBodyError(error: BodyParserError): [number, ErrorCode, string] 
  * The last handler: every failure becomes a JSON error. Unexpected ones are logged and answered
  * with a generic message; stack traces and internal messages never reach the client.
  */
-export const handleErrors: ErrorRequestHandler = (error, _req, res, _next) => {
+export const handleErrors: ErrorRequestHandler = (error, req, res, _next) => {
   const known = isBodyParserError(error) ? describeBodyError(error) : undefined;
-  if (!known) console.error('request failed', error);
+  if (!known) req.log.error({ err: error }, 'request failed');
   if (res.headersSent) {
     res.destroy();
     return;

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_PATHS, HealthSchema } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readStream } from './test-server.ts';
+import { type ReceivedStream, readStream } from './test-server.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -34,6 +35,38 @@ function run(env: Record<string, string>): Running {
   return { child, output: () => output };
 }
 
+/** The process's JSON log lines, parsed; anything else would fail the parse. */
+function logLines(running: Running): Record<string, unknown>[] {
+  return running
+    .output()
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line));
+}
+
+async function openStreams(url: string, count: number): Promise<Promise<ReceivedStream>[]> {
+  const readers: Promise<ReceivedStream>[] = [];
+  for (let index = 0; index < count; index++) {
+    const response = await fetch(`${url}${API_PATHS.chat}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ prompt: `Stream number ${index}` }),
+    });
+    expect(response.status).toBe(200);
+    readers.push(readStream(response));
+  }
+  return readers;
+}
+
+async function activeStreamsOf(url: string): Promise<number> {
+  return HealthSchema.parse(await (await fetch(`${url}${API_PATHS.health}`)).json()).activeStreams;
+}
+
+async function tokensSent(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(text.match(/^gpt_stream_tokens_sent_total (\d+)/m)?.[1] ?? 0);
+}
+
 async function listening(running: Running): Promise<string> {
   await expect.poll(running.output, { timeout: 15_000 }).toMatch(/http:\/\/127\.0\.0\.1:\d+/);
   return running.output().match(/http:\/\/127\.0\.0\.1:\d+/)?.[0] as string;
@@ -45,12 +78,27 @@ afterEach(() => {
 
 describe('the server process', () => {
   it('refuses to start on a bad setting, naming it, without a stack trace', async () => {
-    const running = run({ PORT: 'eighty', HEARTBEAT_MS: '-5' });
+    const running = run({
+      PORT: 'eighty',
+      HEARTBEAT_MS: '-5',
+      LOG_LEVEL: 'loud',
+      MAX_CONCURRENT_STREAMS: 'lots',
+      CORS_ORIGINS: 'example.com',
+    });
     const [code] = await once(running.child, 'exit');
     expect(code).toBe(1);
-    expect(running.output()).toContain('PORT must be a whole number from 0 to 65535, got "eighty"');
-    expect(running.output()).toContain('HEARTBEAT_MS must be a whole number');
-    expect(running.output()).not.toMatch(/\n\s+at /);
+    const [line, ...rest] = logLines(running);
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({ level: 'fatal' });
+    expect(line?.problems).toEqual([
+      'PORT must be a whole number from 0 to 65535, got "eighty"',
+      expect.stringContaining('HEARTBEAT_MS must be a whole number'),
+      expect.stringContaining('LOG_LEVEL must be one of'),
+      expect.stringContaining('CORS_ORIGINS must be'),
+      expect.stringContaining('MAX_CONCURRENT_STREAMS must be a whole number'),
+    ]);
+    expect(line?.msg).toContain('PORT must be');
+    expect(running.output()).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 
   it('says clearly when the port is taken', async () => {
@@ -92,12 +140,7 @@ describe('the server process', () => {
       body: JSON.stringify({ prompt: 'Tell me a long story' }),
     });
     const reading = readStream(response);
-    await expect
-      .poll(async () => {
-        const health = HealthSchema.parse(await (await fetch(`${url}${API_PATHS.health}`)).json());
-        return health.activeStreams;
-      })
-      .toBe(1);
+    await expect.poll(() => activeStreamsOf(url)).toBe(1);
 
     running.child.kill('SIGTERM');
     const { events } = await reading;
@@ -107,8 +150,104 @@ describe('the server process', () => {
     });
     const [code] = await once(running.child, 'exit');
     expect(code).toBe(0);
-    expect(running.output()).toContain('SIGTERM: closing 1 open stream(s)');
+    expect(logLines(running)).toContainEqual(
+      expect.objectContaining({ signal: 'SIGTERM', openStreams: 1, msg: 'SIGTERM: shutting down' }),
+    );
   });
+
+  it('ends 300 open streams on SIGTERM and exits cleanly within the default grace', async () => {
+    const count = 300;
+    // Slow tokens keep every stream open; the limits are off so that one address may open them all.
+    const running = run({
+      MOCK_DELAY_MS: '1000',
+      RATE_LIMIT_MAX: '0',
+      MAX_CONCURRENT_STREAMS: '0',
+    });
+    const url = await listening(running);
+    const readers = await openStreams(url, count);
+    await expect.poll(() => activeStreamsOf(url), { timeout: 30_000 }).toBe(count);
+
+    const signalledAt = performance.now();
+    running.child.kill('SIGTERM');
+    const [code] = await once(running.child, 'exit');
+    const exitMs = performance.now() - signalledAt;
+    expect(code).toBe(0);
+    expect(exitMs).toBeLessThan(5000);
+
+    const streams = await Promise.all(readers);
+    for (const { events } of streams) {
+      expect(events[0]?.event.type).toBe('start');
+      const terminal = events.filter(
+        ({ event }) => event.type === 'done' || event.type === 'error',
+      );
+      expect(terminal.map(({ event }) => event)).toEqual([
+        {
+          type: 'error',
+          data: { code: 'server_shutdown', message: expect.any(String), retryable: true },
+        },
+      ]);
+      expect(events.at(-1)?.event.type).toBe('error');
+    }
+    const ended = logLines(running).filter(({ msg }) => msg === 'stream ended');
+    expect(ended).toHaveLength(count);
+    expect(ended.every(({ outcome }) => outcome === 'server_shutdown')).toBe(true);
+    console.info(
+      `${count} streams ended and the process exited ${Math.round(exitMs)} ms after SIGTERM`,
+    );
+  }, 60_000);
+
+  it('refuses new connections at once and does not wait for a reader that never reads', async () => {
+    const graceMs = 3000;
+    const running = run({
+      MOCK_DELAY_MS: '0',
+      MAX_PROMPT_CHARS: '1000000',
+      SHUTDOWN_GRACE_MS: String(graceMs),
+    });
+    const url = await listening(running);
+    const { hostname, port } = new URL(url);
+    // A client that sends a request for a huge echo and then never reads a byte of the answer.
+    const body = JSON.stringify({ prompt: 'ab '.repeat(300_000), model: 'echo' });
+    const stuck = connect({ host: hostname, port: Number(port) });
+    stuck.pause();
+    stuck.write(
+      `POST ${API_PATHS.chat} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    // Once the socket buffers are full the server waits for 'drain' and the count stops rising.
+    let previous = -1;
+    await expect
+      .poll(
+        async () => {
+          const sent = await tokensSent(url);
+          const stalled = sent > 0 && sent === previous;
+          previous = sent;
+          return stalled;
+        },
+        { timeout: 20_000, interval: 300 },
+      )
+      .toBe(true);
+
+    const signalledAt = performance.now();
+    const exited = once(running.child, 'exit');
+    running.child.kill('SIGTERM');
+    await expect
+      .poll(() =>
+        fetch(`${url}${API_PATHS.health}`).then(
+          () => 'served',
+          (error) => error.cause?.code,
+        ),
+      )
+      .toBe('ECONNREFUSED');
+    const [code] = await exited;
+    const exitMs = performance.now() - signalledAt;
+    stuck.destroy();
+    // Its last event can never arrive, but the ended response no longer holds the process.
+    expect(code).toBe(0);
+    expect(exitMs).toBeLessThan(graceMs);
+    expect(logLines(running)).toContainEqual(
+      expect.objectContaining({ msg: 'stream ended', model: 'echo', outcome: 'server_shutdown' }),
+    );
+  }, 60_000);
 
   it('serves the built page next to the API when there is one', async () => {
     const webDir = await mkdtemp(join(tmpdir(), 'gpt-stream-web-'));

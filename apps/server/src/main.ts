@@ -3,35 +3,39 @@ import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createModels } from './models/registry.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { hasBuiltPage } from './web-static.ts';
-
-const SHUTDOWN_GRACE_MS = 5000;
 
 function readConfig() {
   try {
     return loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
+    // LOG_LEVEL may be the bad setting itself, so this one line goes out at the default level.
+    createLogger('info').fatal({ problems: error.problems }, error.message);
     process.exit(1);
   }
 }
 
 const config = readConfig();
+const logger = createLogger(config.logLevel);
 const streams = new ActiveStreams();
 const app = createApp({
   config,
   models: createModels(config),
   streams,
+  logger,
+  metrics: createMetrics(),
 });
 const server = createServer(app);
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   const where = `${config.host}:${config.port}`;
-  if (error.code === 'EADDRINUSE') console.error(`${where} is in use: set PORT to a free port.`);
-  else if (error.code === 'EACCES') console.error(`No permission to listen on ${where}.`);
-  else console.error(`Could not listen on ${where}:`, error.message);
+  if (error.code === 'EADDRINUSE') logger.fatal(`${where} is in use: set PORT to a free port.`);
+  else if (error.code === 'EACCES') logger.fatal(`No permission to listen on ${where}.`);
+  else logger.fatal({ err: error }, `Could not listen on ${where}.`);
   process.exit(1);
 });
 
@@ -42,12 +46,15 @@ server.listen(config.port, config.host, () => {
   const page = hasBuiltPage(config.webDir)
     ? `the built page from ${config.webDir}`
     : `no page (nothing built in ${config.webDir})`;
-  console.log(`gpt-stream listening on ${url}: API under /api, ${page}`);
+  logger.info({ url }, `gpt-stream listening on ${url}: API under /api, ${page}`);
   if (config.openai) {
     // Origin and path only: a URL can carry credentials, and the key is never printed.
     const { origin, pathname } = new URL(config.openai.baseURL);
-    console.log(`Offering ${config.openai.models.join(', ')} from ${origin}${pathname}`);
+    logger.info(
+      { models: config.openai.models, upstream: `${origin}${pathname}` },
+      `Offering ${config.openai.models.join(', ')} from ${origin}${pathname}`,
+    );
   }
 });
 
-closeOnSignals({ server, streams, graceMs: SHUTDOWN_GRACE_MS });
+closeOnSignals({ server, streams, graceMs: config.shutdownGraceMs, logger });

@@ -11,6 +11,7 @@ import {
 } from '@gpt-stream/protocol';
 import type { ActiveStreams, StopReason } from './active-streams.ts';
 import { type GenerateInput, type Model, ModelError } from './models/model.ts';
+import type { StreamObserver } from './observability/stream-observer.ts';
 
 export interface StreamSessionOptions {
   res: ServerResponse;
@@ -18,6 +19,7 @@ export interface StreamSessionOptions {
   input: Omit<GenerateInput, 'signal'>;
   heartbeatMs: number;
   streams: ActiveStreams;
+  observer: StreamObserver;
 }
 
 /** Internal details stay in the log; the reader learns only what it can act on. */
@@ -47,12 +49,16 @@ export async function runStreamSession({
   input,
   heartbeatMs,
   streams,
+  observer,
 }: StreamSessionOptions): Promise<void> {
   const streamId = randomUUID();
   const abort = new AbortController();
+  const observed = observer.started({ streamId, model: model.id });
   let sequence = 0;
-  const send = (event: StreamEvent): boolean =>
-    res.write(encodeEvent(event, formatEventId(streamId, sequence++)));
+  const send = (event: StreamEvent): boolean => {
+    observed.sent(event);
+    return res.write(encodeEvent(event, formatEventId(streamId, sequence++)));
+  };
 
   // `req` emits 'close' as soon as the POST body is read; only the response tells that the
   // reader has gone, and only while it has not been finished by us.
@@ -91,7 +97,7 @@ export async function runStreamSession({
     }
   } catch (error) {
     if (!abort.signal.aborted) {
-      console.error(`stream ${streamId}: model "${model.id}" failed`, error);
+      observed.failed(error);
       send({ type: 'error', data: errorEventFor(error) });
       return;
     }
@@ -105,5 +111,6 @@ export async function runStreamSession({
     // Runs the model's cleanup if it is suspended at a `yield`; a no-op once it has finished.
     generation.return(undefined as never).catch(() => undefined);
     if (!res.writableEnded) res.end();
+    observed.ended();
   }
 }

@@ -8,11 +8,16 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Model } from './models/model.ts';
 import { createBuiltInModels, createModelRegistry, type ModelRegistry } from './models/registry.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
 
 export interface TestServer {
   url: string;
   port: number;
   streams: ActiveStreams;
+  metrics: Metrics;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
   close(): Promise<void>;
 }
 
@@ -21,12 +26,20 @@ export const testConfig = {
   maxPromptChars: 1000,
   mockDelayMs: 0,
   webDir: '/nonexistent',
+  corsOrigins: [] as string[],
+  trustProxy: false as Config['trustProxy'],
+  rateLimitWindowMs: 60_000,
+  // Off: tests start many streams from one address; the limit has tests of its own.
+  rateLimitMax: 0,
+  maxConcurrentStreams: 0,
 } satisfies Partial<Config>;
 
 export async function startTestServer({
   config = {},
   models,
-  registry: givenRegistry,
+  registry = models
+    ? createModelRegistry(models, models[0]?.id ?? '')
+    : createBuiltInModels({ ...testConfig, ...config }),
 }: {
   config?: Partial<typeof testConfig>;
   models?: Model[];
@@ -35,16 +48,20 @@ export async function startTestServer({
 } = {}): Promise<TestServer> {
   const settings = { ...testConfig, ...config };
   const streams = new ActiveStreams();
-  const registry =
-    givenRegistry ??
-    (models ? createModelRegistry(models, models[0]?.id ?? '') : createBuiltInModels(settings));
-  const server = createServer(createApp({ config: settings, models: registry, streams }));
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger('debug', { write: (line) => logs.push(JSON.parse(line)) });
+  const metrics = createMetrics();
+  const server = createServer(
+    createApp({ config: settings, models: registry, streams, logger, metrics }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     streams,
+    metrics,
+    logs,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,4 +1,6 @@
 import './styles.css';
+// First, before any schema is used.
+import './strict-csp.ts';
 import {
   type ChatRequest,
   type ParseResult,

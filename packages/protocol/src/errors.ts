@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   upstreamError: 'upstream_error',
   upstreamUnreachable: 'upstream_unreachable',
   upstreamTimeout: 'upstream_timeout',
+  rateLimited: 'rate_limited',
+  serverBusy: 'server_busy',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];

@@ -4,6 +4,8 @@ import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
+import type { StreamObserver } from '../observability/stream-observer.ts';
+import type { StreamStartLimits } from '../security/stream-limits.ts';
 import { runStreamSession } from '../stream-session.ts';
 
 /** JSON escapes can take six bytes per character; the prompt limit speaks first, in characters. */
@@ -14,13 +16,16 @@ export interface ChatRouteOptions {
   config: Pick<Config, 'heartbeatMs' | 'maxPromptChars'>;
   models: ModelRegistry;
   streams: ActiveStreams;
+  observer: StreamObserver;
+  limits: StreamStartLimits;
 }
 
 /** `POST /api/chat`: everything is checked before the stream starts, while a status can still say no. */
-export function chatRoute({ config, models, streams }: ChatRouteOptions): Router {
+export function chatRoute({ config, models, streams, observer, limits }: ChatRouteOptions): Router {
   const router = express.Router();
   router.post(
     API_PATHS.chat,
+    limits.rate,
     (req, res, next) => {
       if (req.is(JSON_TYPE)) return next();
       sendError(
@@ -34,6 +39,7 @@ export function chatRoute({ config, models, streams }: ChatRouteOptions): Router
       limit: config.maxPromptChars * BYTES_PER_CHAR_WORST_CASE + BODY_OVERHEAD_BYTES,
       strict: false,
     }),
+    limits.capacity,
     async (req, res) => {
       const parsed = parseChatRequest(req.body);
       if (!parsed.ok) return sendError(res, 400, ERROR_CODES.invalidRequest, parsed.message);
@@ -65,6 +71,7 @@ export function chatRoute({ config, models, streams }: ChatRouteOptions): Router
         input: { prompt, maxTokens },
         heartbeatMs: config.heartbeatMs,
         streams,
+        observer,
       });
     },
   );

@@ -1,0 +1,42 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The server's Prometheus metrics, in a registry of their own so that each app counts alone. */
+export interface Metrics {
+  registry: Registry;
+  activeStreams: Gauge;
+  streamsEnded: Counter<'outcome'>;
+  tokensSent: Counter;
+  timeToFirstToken: Histogram;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  // Process CPU, memory, GC, handles and `nodejs_eventloop_lag_seconds`, which shows a server
+  // too busy to keep its streams flowing before readers notice.
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    activeStreams: new Gauge({
+      name: 'gpt_stream_active_streams',
+      help: 'Streams currently open.',
+      registers: [registry],
+    }),
+    streamsEnded: new Counter({
+      name: 'gpt_stream_streams_total',
+      help: 'Streams ended, by outcome: done, client_left, or the code of the error event sent.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    tokensSent: new Counter({
+      name: 'gpt_stream_tokens_sent_total',
+      help: 'Delta events written to readers.',
+      registers: [registry],
+    }),
+    timeToFirstToken: new Histogram({
+      name: 'gpt_stream_time_to_first_token_seconds',
+      help: 'From the start of a stream to its first delta.',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+}
