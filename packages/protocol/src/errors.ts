@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   internal: 'internal_error',
   modelFailed: 'model_failed',
   serverShutdown: 'server_shutdown',
+  streamNotFound: 'stream_not_found',
+  streamStopped: 'stream_stopped',
+  streamAbandoned: 'stream_abandoned',
+  serverBusy: 'server_busy',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
