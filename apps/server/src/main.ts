@@ -4,6 +4,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { createBuiltInModels } from './models/registry.ts';
 import { closeOnSignals } from './shutdown.ts';
+import { createStreamStore } from './store/create-store.ts';
 import { hasBuiltPage } from './web-static.ts';
 
 const SHUTDOWN_GRACE_MS = 5000;
@@ -18,8 +19,21 @@ function readConfig() {
   }
 }
 
+async function openStore() {
+  try {
+    return await createStreamStore(config);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
+
 const config = readConfig();
-const streams = new ActiveStreams();
+const streams = new ActiveStreams({
+  store: await openStore(),
+  heartbeatMs: config.heartbeatMs,
+  retentionMs: config.streamRetentionMs,
+});
 const app = createApp({
   config,
   models: createBuiltInModels({ mockDelayMs: config.mockDelayMs }),

@@ -11,7 +11,8 @@ export interface ShutdownOptions {
 
 /**
  * `server.close()` alone never finishes while a stream is open, so streams are ended on purpose,
- * each with a retryable `server_shutdown` error the page can act on. A second signal exits at once.
+ * each with a retryable `server_shutdown` error the page can act on; the store records it, so a
+ * resume on another instance sees it too. A second signal exits at once.
  */
 export function closeOnSignals({ server, streams, graceMs }: ShutdownOptions): void {
   let closing = false;
@@ -23,12 +24,19 @@ export function closeOnSignals({ server, streams, graceMs }: ShutdownOptions): v
       console.error(`connections still open after ${graceMs} ms; exiting anyway`);
       process.exit(1);
     }, graceMs).unref();
-    server.close(() => process.exit(0));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     streams.stopAll({
       code: ERROR_CODES.serverShutdown,
       message: 'The server is restarting. Try again in a moment.',
       retryable: true,
     });
+    Promise.all([closed, streams.close()]).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('shutdown failed', error);
+        process.exit(1);
+      },
+    );
     // Keep-alive connections only become idle once their last response has gone out.
     setInterval(() => server.closeIdleConnections(), 25).unref();
   };

@@ -8,6 +8,8 @@ import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Model } from './models/model.ts';
 import { createBuiltInModels, createModelRegistry } from './models/registry.ts';
+import { MemoryStore } from './store/memory-store.ts';
+import type { StreamStore } from './store/stream-store.ts';
 
 export interface TestServer {
   url: string;
@@ -21,17 +23,33 @@ export const testConfig = {
   maxPromptChars: 1000,
   mockDelayMs: 0,
   webDir: '/nonexistent',
+  streamRetentionMs: 60_000,
+  memoryStoreMaxStreams: 1000,
+  memoryStoreMaxBytes: 64 * 1024 * 1024,
 } satisfies Partial<Config>;
 
 export async function startTestServer({
   config = {},
   models,
+  store,
 }: {
   config?: Partial<typeof testConfig>;
   models?: Model[];
+  /** Default: a memory store with the config's bounds. Closed with the server. */
+  store?: StreamStore;
 } = {}): Promise<TestServer> {
   const settings = { ...testConfig, ...config };
-  const streams = new ActiveStreams();
+  const streams = new ActiveStreams({
+    store:
+      store ??
+      new MemoryStore({
+        retentionMs: settings.streamRetentionMs,
+        maxStreams: settings.memoryStoreMaxStreams,
+        maxBytes: settings.memoryStoreMaxBytes,
+      }),
+    heartbeatMs: settings.heartbeatMs,
+    retentionMs: settings.streamRetentionMs,
+  });
   const registry = models
     ? createModelRegistry(models, models[0]?.id ?? '')
     : createBuiltInModels(settings);
@@ -42,11 +60,13 @@ export async function startTestServer({
     url: `http://127.0.0.1:${port}`,
     port,
     streams,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await streams.close();
+    },
   };
 }
 
