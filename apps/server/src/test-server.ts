@@ -1,5 +1,5 @@
 /** Test support: the real app on a real loopback port, and a spec-compliant reader for its streams. */
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { API_PATHS, decodeStreamEvent, HealthSchema, type StreamEvent } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
@@ -113,4 +113,92 @@ export function textOf({ events }: ReceivedStream): string {
 export async function activeStreams(server: TestServer): Promise<number> {
   const response = await fetch(`${server.url}${API_PATHS.health}`);
   return HealthSchema.parse(await response.json()).activeStreams;
+}
+
+export interface CutStream extends ReceivedStream {
+  /** The id of the last whole event received before the cut. */
+  lastId: string;
+}
+
+/**
+ * Sends a request and destroys its TCP connection once `events` whole events have arrived, the
+ * way a dropped Wi-Fi or a killed proxy would cut it.
+ */
+export function readUntilCut(
+  url: string,
+  { method = 'POST', body, events }: { method?: string; body?: unknown; events: number },
+): Promise<CutStream> {
+  return new Promise((resolve, reject) => {
+    const received: ReceivedStream = { events: [], comments: [] };
+    const request = httpRequest(url, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    });
+    const parser = createParser({
+      onEvent(message) {
+        const decoded = decodeStreamEvent(message.event ?? '', message.data);
+        if (!decoded.ok) return reject(new Error(decoded.reason));
+        received.events.push({ id: message.id, event: decoded.event });
+        if (received.events.length === events) {
+          request.destroy();
+          resolve({ ...received, lastId: message.id ?? '' });
+        }
+      },
+    });
+    request.on('response', (response) => {
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => parser.feed(chunk));
+      response.on('end', () => reject(new Error(`stream ended after ${received.events.length}`)));
+    });
+    request.on('error', (error) => {
+      if (received.events.length < events) reject(error);
+    });
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A model that yields one token each time the test releases one, and finishes when told. */
+export function gatedModel(id = 'gated') {
+  let waiting: (() => void) | undefined;
+  let released = 0;
+  let finishAfter = Number.POSITIVE_INFINITY;
+  const gate = { pulled: 0, finished: false };
+  const model: Model = {
+    id,
+    description: 'test model that waits for the test',
+    async *generate({ signal }) {
+      try {
+        while (gate.pulled < finishAfter) {
+          while (released <= gate.pulled && gate.pulled < finishAfter) {
+            await new Promise<void>((resolve, reject) => {
+              waiting = resolve;
+              signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+            });
+          }
+          if (gate.pulled >= finishAfter) break;
+          yield `token ${gate.pulled++} `;
+        }
+        return { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: gate.pulled } };
+      } finally {
+        gate.finished = true;
+      }
+    },
+  };
+  const wake = () => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.();
+  };
+  return {
+    model,
+    gate,
+    release(count = 1) {
+      released += count;
+      wake();
+    },
+    finish() {
+      finishAfter = released;
+      wake();
+    },
+  };
 }
