@@ -1,7 +1,13 @@
 /** Test support: the real app on a real loopback port, and a spec-compliant reader for its streams. */
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_PATHS, decodeStreamEvent, HealthSchema, type StreamEvent } from '@gpt-stream/protocol';
+import {
+  API_PATHS,
+  decodeStreamEvent,
+  HealthSchema,
+  parseResumePosition,
+  type StreamEvent,
+} from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
 import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
@@ -201,4 +207,22 @@ export function gatedModel(id = 'gated') {
       wake();
     },
   };
+}
+
+/** Text that breaks naive SSE handling: CRLF, lone CR, emoji, CJK, a BOM, lookalike fields. */
+export const ADVERSARIAL_TEXT = [
+  '\uFEFF  leading spaces\r\nCRLF\rlone CR\n\n你好，世界 👩‍👩‍👧 🇩🇪\tTab\n',
+  'data: x\n\nevent: done\n: not a comment\nid: 1\n\n',
+  '  and the end, after an emoji 🎉\r\n',
+].join('');
+
+export function streamIdOf({ events }: ReceivedStream): string {
+  const start = events[0]?.event;
+  if (start?.type !== 'start') throw new Error('the stream did not begin with start');
+  return start.data.streamId;
+}
+
+/** The position of each event, read from its id. */
+export function sequencesOf({ events }: ReceivedStream): number[] {
+  return events.map(({ id }) => parseResumePosition(id ?? '')?.sequence ?? Number.NaN);
 }

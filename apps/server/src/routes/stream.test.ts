@@ -5,10 +5,10 @@ import {
   EVENT_STREAM_TYPE,
   hasMediaType,
   LAST_EVENT_ID_HEADER,
-  parseResumePosition,
 } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ADVERSARIAL_TEXT,
   activeStreams,
   type CutStream,
   gatedModel,
@@ -16,33 +16,20 @@ import {
   type ReceivedStream,
   readStream,
   readUntilCut,
+  sequencesOf,
   startTestServer,
+  streamIdOf,
   type TestServer,
   textOf,
 } from '../test-server.ts';
 
-/** Text that breaks naive SSE handling: CRLF, lone CR, emoji, CJK, a BOM, lookalike fields. */
-const ADVERSARIAL = [
-  '\uFEFF  leading spaces\r\nCRLF\rlone CR\n\n你好，世界 👩‍👩‍👧 🇩🇪\tTab\n',
-  'data: x\n\nevent: done\n: not a comment\nid: 1\n\n',
-  '  and the end, after an emoji 🎉\r\n',
-].join('');
+const ADVERSARIAL = ADVERSARIAL_TEXT;
 
 let server: TestServer;
 
 afterEach(async () => {
   await server?.close();
 });
-
-function streamIdOf({ events }: ReceivedStream): string {
-  const start = events[0]?.event;
-  if (start?.type !== 'start') throw new Error('the stream did not begin with start');
-  return start.data.streamId;
-}
-
-function sequenceOf(id: string | undefined): number {
-  return parseResumePosition(id ?? '')?.sequence ?? Number.NaN;
-}
 
 function getStream(streamId: string, after?: string) {
   return fetch(`${server.url}${chatStreamPath(streamId, after)}`);
@@ -78,7 +65,7 @@ describe('a connection cut mid-stream', () => {
       const rest = await readStream(await resumes[how](cut));
 
       expect(textOf(cut) + textOf(rest)).toBe(ADVERSARIAL);
-      const ids = [...cut.events, ...rest.events].map(({ id }) => sequenceOf(id));
+      const ids = [...sequencesOf(cut), ...sequencesOf(rest)];
       expect(ids).toEqual(ids.map((_, index) => index));
       expect(rest.events.at(-1)?.event.type).toBe('done');
       expect(rest.events.filter(({ event }) => event.type === 'start')).toHaveLength(0);
@@ -109,7 +96,7 @@ describe('a connection cut mid-stream', () => {
 
     expect(textOf(cut)).toBe('token 0 token 1 token 2 ');
     expect(textOf(rest)).toBe('token 3 token 4 token 5 token 6 ');
-    expect(rest.events.map(({ id }) => sequenceOf(id))).toEqual([4, 5, 6, 7, 8]);
+    expect(sequencesOf(rest)).toEqual([4, 5, 6, 7, 8]);
     expect(rest.events.at(-1)?.event).toEqual({
       type: 'done',
       data: { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 7 } },

@@ -7,8 +7,8 @@ import type { EventBatches, StoredEvent, StreamStore } from './stream-store.ts';
 const KEY_PREFIX = 'gpt-stream:stream:';
 /** Every instance listens here; a message is the id of a stream to stop wherever it runs. */
 export const STOP_CHANNEL = 'gpt-stream:stop';
-/** A follower wakes this often to notice a stream that expired (its generator died). */
-const FOLLOW_BLOCK_MS = 5000;
+/** A follower wakes at least this often to notice a stream that expired (its generator died). */
+const FOLLOW_BLOCK_MAX_MS = 5000;
 const CONNECT_TIMEOUT_MS = 5000;
 
 export interface RedisStoreOptions {
@@ -185,7 +185,7 @@ export class RedisStore implements StreamStore {
           'COUNT',
           REPLAY_BATCH_EVENTS,
           'BLOCK',
-          FOLLOW_BLOCK_MS,
+          Math.min(FOLLOW_BLOCK_MAX_MS, this.#retentionMs),
           'STREAMS',
           key,
           entryId(cursor),
