@@ -67,6 +67,8 @@ export async function startTestServer({
     port,
     streams,
     close: async () => {
+      // Resumable generations outlive their readers: end them so that no test leaks into the next.
+      streams.stopAll({ code: 'server_shutdown', message: 'Test over.', retryable: true });
       await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
