@@ -8,9 +8,9 @@ import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
 import { metricsRoute } from './observability/metrics-route.ts';
 import { requestLogger } from './observability/request-logger.ts';
-import { createStreamObserver } from './observability/stream-observer.ts';
 import { chatRoute } from './routes/chat.ts';
 import { statusRoutes } from './routes/status.ts';
+import { streamRoutes } from './routes/stream.ts';
 import { corsPolicy } from './security/cors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { streamStartLimits } from './security/stream-limits.ts';
@@ -19,7 +19,6 @@ import { serveWeb } from './web-static.ts';
 export interface AppOptions {
   config: Pick<
     Config,
-    | 'heartbeatMs'
     | 'maxPromptChars'
     | 'webDir'
     | 'corsOrigins'
@@ -43,15 +42,8 @@ export function createApp({ config, models, streams, logger, metrics }: AppOptio
   app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));
   app.use(metricsRoute(metrics));
-  app.use(
-    chatRoute({
-      config,
-      models,
-      streams,
-      observer: createStreamObserver({ logger, metrics }),
-      limits: streamStartLimits({ config, streams }),
-    }),
-  );
+  app.use(chatRoute({ config, models, streams, limits: streamStartLimits({ config, streams }) }));
+  app.use(streamRoutes({ streams }));
   app.use('/api', (req, res) => {
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);
   });

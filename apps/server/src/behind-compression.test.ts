@@ -4,13 +4,12 @@ import { API_PATHS } from '@gpt-stream/protocol';
 import compression from 'compression';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import type { Model } from './models/model.ts';
 import { createModelRegistry } from './models/registry.ts';
 import { silentLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { testConfig } from './test-server.ts';
+import { createTestStreams, testConfig } from './test-server.ts';
 
 /** Yields one token, then waits for the test before the rest: a buffered first token never shows. */
 function gatedModel() {
@@ -47,7 +46,7 @@ async function startBehindCompression(model: Model): Promise<string> {
     createApp({
       config: testConfig,
       models: createModelRegistry([model], model.id),
-      streams: new ActiveStreams(),
+      streams: createTestStreams(testConfig),
       logger: silentLogger(),
       metrics: createMetrics(),
     }),

@@ -24,6 +24,11 @@ describe('loadConfig', () => {
       rateLimitWindowMs: 60_000,
       rateLimitMax: 60,
       maxConcurrentStreams: 1000,
+      streamStore: 'memory',
+      redisUrl: 'redis://127.0.0.1:6379',
+      streamRetentionMs: 300_000,
+      memoryStoreMaxStreams: 10_000,
+      memoryStoreMaxBytes: 256 * 1024 * 1024,
     });
   });
 
@@ -48,6 +53,11 @@ describe('loadConfig', () => {
         RATE_LIMIT_WINDOW_MS: '10000',
         RATE_LIMIT_MAX: '0',
         MAX_CONCURRENT_STREAMS: '50',
+        STREAM_STORE: 'redis',
+        REDIS_URL: 'rediss://user:secret@cache.internal:6380/2',
+        STREAM_RETENTION_MS: '60000',
+        MEMORY_STORE_MAX_STREAMS: '50',
+        MEMORY_STORE_MAX_BYTES: '1048576',
       }),
     ).toEqual({
       port: 9000,
@@ -69,6 +79,11 @@ describe('loadConfig', () => {
       rateLimitWindowMs: 10_000,
       rateLimitMax: 0,
       maxConcurrentStreams: 50,
+      streamStore: 'redis',
+      redisUrl: 'rediss://user:secret@cache.internal:6380/2',
+      streamRetentionMs: 60_000,
+      memoryStoreMaxStreams: 50,
+      memoryStoreMaxBytes: 1_048_576,
     });
   });
 
@@ -96,6 +111,9 @@ describe('loadConfig', () => {
     ['RATE_LIMIT_WINDOW_MS', '10'],
     ['RATE_LIMIT_MAX', '-3'],
     ['MAX_CONCURRENT_STREAMS', 'many'],
+    ['STREAM_RETENTION_MS', '0'],
+    ['MEMORY_STORE_MAX_STREAMS', 'lots'],
+    ['MEMORY_STORE_MAX_BYTES', '10'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`${name} must be a whole number from \\d+ to \\d+, got "${value}"`),
@@ -159,8 +177,14 @@ describe('loadConfig', () => {
     ['CORS_ORIGINS', '*', /CORS_ORIGINS must be .*, got "\*"/],
     ['TRUST_PROXY', 'yes', /TRUST_PROXY must be .*, got "yes"/],
     ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be .*, got "10\.0\.0\.0\/33"/],
+    ['STREAM_STORE', 'mongo', 'STREAM_STORE must be memory or redis, got "mongo"'],
+    ['REDIS_URL', 'localhost:6379', 'REDIS_URL must start with redis:// or rediss://'],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('takes the store name in any case', () => {
+    expect(loadConfig({ STREAM_STORE: ' Redis ' }).streamStore).toBe('redis');
   });
 
   it('names every bad variable at once', () => {

@@ -52,18 +52,17 @@ function url(name: string) {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-function logLevel(name: string, fallback: LogLevel) {
+/** One of a few words, case-insensitive; unset is the fallback. */
+function oneOf<const T extends string>(name: string, choices: readonly T[], fallback: T) {
   return z
     .string()
     .optional()
     .transform((raw, context) => {
-      const value = raw?.trim().toLowerCase();
-      if (value === undefined || value === '') return fallback;
-      if ((LOG_LEVELS as readonly string[]).includes(value)) return value as LogLevel;
-      context.addIssue({
-        code: 'custom',
-        message: `${name} must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`,
-      });
+      const value = raw?.trim().toLowerCase() || fallback;
+      const choice = choices.find((known) => known === value);
+      if (choice) return choice;
+      const expected = choices.length === 2 ? choices.join(' or ') : `one of ${choices.join(', ')}`;
+      context.addIssue({ code: 'custom', message: `${name} must be ${expected}, got "${raw}"` });
       return z.NEVER;
     });
 }
@@ -133,6 +132,17 @@ function list() {
   return z.string().optional().transform(commaList);
 }
 
+function redisUrl(fallback: string) {
+  return text(fallback).transform((value, context) => {
+    if (/^rediss?:\/\/./.test(value)) return value;
+    context.addIssue({
+      code: 'custom',
+      message: `REDIS_URL must start with redis:// or rediss://, got "${value}"`,
+    });
+    return z.NEVER;
+  });
+}
+
 const EnvSchema = z.object({
   PORT: wholeNumber('PORT', { min: 0, max: 65_535, fallback: 8080 }),
   HOST: text('127.0.0.1'),
@@ -150,7 +160,7 @@ const EnvSchema = z.object({
     fallback: 60_000,
   }),
   SHUTDOWN_GRACE_MS: wholeNumber('SHUTDOWN_GRACE_MS', { min: 100, max: 600_000, fallback: 5000 }),
-  LOG_LEVEL: logLevel('LOG_LEVEL', 'info'),
+  LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   CORS_ORIGINS: originList('CORS_ORIGINS'),
   TRUST_PROXY: trustProxy('TRUST_PROXY'),
   RATE_LIMIT_WINDOW_MS: wholeNumber('RATE_LIMIT_WINDOW_MS', {
@@ -163,6 +173,23 @@ const EnvSchema = z.object({
     min: 0,
     max: 1_000_000,
     fallback: 1000,
+  }),
+  STREAM_STORE: oneOf('STREAM_STORE', ['memory', 'redis'], 'memory'),
+  REDIS_URL: redisUrl('redis://127.0.0.1:6379'),
+  STREAM_RETENTION_MS: wholeNumber('STREAM_RETENTION_MS', {
+    min: 1,
+    max: 86_400_000,
+    fallback: 300_000,
+  }),
+  MEMORY_STORE_MAX_STREAMS: wholeNumber('MEMORY_STORE_MAX_STREAMS', {
+    min: 1,
+    max: 10_000_000,
+    fallback: 10_000,
+  }),
+  MEMORY_STORE_MAX_BYTES: wholeNumber('MEMORY_STORE_MAX_BYTES', {
+    min: 1024,
+    max: 2 ** 40,
+    fallback: 256 * 1024 * 1024,
   }),
 });
 
@@ -246,6 +273,17 @@ export interface Config {
   rateLimitMax: number;
   /** Streams open at once on this process; 0 turns the cap off. */
   maxConcurrentStreams: number;
+  /** Where streams are kept for resuming: this process alone, or Redis shared by every instance. */
+  streamStore: 'memory' | 'redis';
+  redisUrl: string;
+  /**
+   * How long a stream keeps generating with nobody reading, and how long its events stay
+   * resumable after it ended.
+   */
+  streamRetentionMs: number;
+  /** Bounds of the memory store; the oldest finished streams make room first. */
+  memoryStoreMaxStreams: number;
+  memoryStoreMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -279,5 +317,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimitWindowMs: data.RATE_LIMIT_WINDOW_MS,
     rateLimitMax: data.RATE_LIMIT_MAX,
     maxConcurrentStreams: data.MAX_CONCURRENT_STREAMS,
+    streamStore: data.STREAM_STORE,
+    redisUrl: data.REDIS_URL,
+    streamRetentionMs: data.STREAM_RETENTION_MS,
+    memoryStoreMaxStreams: data.MEMORY_STORE_MAX_STREAMS,
+    memoryStoreMaxBytes: data.MEMORY_STORE_MAX_BYTES,
   };
 }

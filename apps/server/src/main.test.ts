@@ -1,39 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { API_PATHS, HealthSchema } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killStartedServers, listening, type Running, runServer as run } from './test-process.ts';
 import { type ReceivedStream, readStream } from './test-server.ts';
 
-const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-}
-
-const started: ChildProcess[] = [];
-
-/** Runs the real entry point, as `pnpm dev` does, with the given environment. */
-function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  return { child, output: () => output };
-}
+afterEach(killStartedServers);
 
 /** The process's JSON log lines, parsed; anything else would fail the parse. */
 function logLines(running: Running): Record<string, unknown>[] {
@@ -67,16 +42,8 @@ async function tokensSent(url: string): Promise<number> {
   return Number(text.match(/^gpt_stream_tokens_sent_total (\d+)/m)?.[1] ?? 0);
 }
 
-async function listening(running: Running): Promise<string> {
-  await expect.poll(running.output, { timeout: 15_000 }).toMatch(/http:\/\/127\.0\.0\.1:\d+/);
-  return running.output().match(/http:\/\/127\.0\.0\.1:\d+/)?.[0] as string;
-}
-
-afterEach(() => {
-  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-describe('the server process', () => {
+// Each test starts real processes: generous limits for a busy machine.
+describe('the server process', { timeout: 30_000 }, () => {
   it('refuses to start on a bad setting, naming it, without a stack trace', async () => {
     const running = run({
       PORT: 'eighty',

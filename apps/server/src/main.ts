@@ -5,7 +5,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createModels } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
+import { createStreamObserver } from './observability/stream-observer.ts';
 import { closeOnSignals } from './shutdown.ts';
+import { createStreamStore } from './store/create-store.ts';
 import { hasBuiltPage } from './web-static.ts';
 
 function readConfig() {
@@ -19,15 +21,31 @@ function readConfig() {
   }
 }
 
+async function openStore() {
+  try {
+    return await createStreamStore(config, logger);
+  } catch (error) {
+    logger.fatal(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  }
+}
+
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const streams = new ActiveStreams();
+const metrics = createMetrics();
+const streams = new ActiveStreams({
+  store: await openStore(),
+  heartbeatMs: config.heartbeatMs,
+  retentionMs: config.streamRetentionMs,
+  observer: createStreamObserver({ logger, metrics }),
+  logger,
+});
 const app = createApp({
   config,
   models: createModels(config),
   streams,
   logger,
-  metrics: createMetrics(),
+  metrics,
 });
 const server = createServer(app);
 

@@ -22,9 +22,10 @@ const IDLE_SWEEP_MS = 25;
 
 /**
  * `server.close()` alone never finishes while a stream is open, so streams are ended on purpose,
- * each with a retryable `server_shutdown` error the page can act on. The listener closes first,
- * so no new stream can start meanwhile. Exits 0 once every connection has closed, or 1 when the
- * grace period runs out first (a reader that stopped reading cannot take its last event). A
+ * each with a retryable `server_shutdown` error the page can act on; the store records it, so a
+ * resume on another instance sees it too. The listener closes first, so no new stream can start
+ * meanwhile. Exits 0 once every connection has closed and the store has every event, or 1 when
+ * the grace period runs out first (a reader that stopped reading cannot take its last event). A
  * second signal exits at once.
  */
 export function closeOnSignals({ server, streams, graceMs, logger }: ShutdownOptions): void {
@@ -41,11 +42,18 @@ export function closeOnSignals({ server, streams, graceMs, logger }: ShutdownOpt
       logger.error({ graceMs }, 'connections still open at the end of the grace period; exiting');
       process.exit(1);
     }, graceMs).unref();
-    server.close(() => {
-      logger.info({ durationMs: Math.round(performance.now() - startedAt) }, 'shut down cleanly');
-      process.exit(0);
-    });
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     streams.stopAll(SHUTDOWN_REASON);
+    Promise.all([closed, streams.close()]).then(
+      () => {
+        logger.info({ durationMs: Math.round(performance.now() - startedAt) }, 'shut down cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
     // Keep-alive connections only become idle once their last response has gone out.
     setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
   };

@@ -1,15 +1,24 @@
 /** Test support: the real app on a real loopback port, and a spec-compliant reader for its streams. */
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_PATHS, decodeStreamEvent, HealthSchema, type StreamEvent } from '@gpt-stream/protocol';
+import {
+  API_PATHS,
+  decodeStreamEvent,
+  HealthSchema,
+  parseResumePosition,
+  type StreamEvent,
+} from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
 import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import type { Model } from './models/model.ts';
 import { createBuiltInModels, createModelRegistry, type ModelRegistry } from './models/registry.ts';
-import { createLogger } from './observability/logger.ts';
+import { createLogger, type Logger, silentLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createStreamObserver } from './observability/stream-observer.ts';
+import { MemoryStore } from './store/memory-store.ts';
+import type { StreamStore } from './store/stream-store.ts';
 
 export interface TestServer {
   url: string;
@@ -32,7 +41,34 @@ export const testConfig = {
   // Off: tests start many streams from one address; the limit has tests of its own.
   rateLimitMax: 0,
   maxConcurrentStreams: 0,
+  streamRetentionMs: 60_000,
+  memoryStoreMaxStreams: 1000,
+  memoryStoreMaxBytes: 64 * 1024 * 1024,
 } satisfies Partial<Config>;
+
+/** The streams registry the test app uses: a memory store with the config's bounds by default. */
+export function createTestStreams(
+  settings: typeof testConfig,
+  {
+    logger = silentLogger(),
+    metrics = createMetrics(),
+    store,
+  }: { logger?: Logger; metrics?: Metrics; store?: StreamStore | undefined } = {},
+): ActiveStreams {
+  return new ActiveStreams({
+    store:
+      store ??
+      new MemoryStore({
+        retentionMs: settings.streamRetentionMs,
+        maxStreams: settings.memoryStoreMaxStreams,
+        maxBytes: settings.memoryStoreMaxBytes,
+      }),
+    heartbeatMs: settings.heartbeatMs,
+    retentionMs: settings.streamRetentionMs,
+    observer: createStreamObserver({ logger, metrics }),
+    logger,
+  });
+}
 
 export async function startTestServer({
   config = {},
@@ -40,19 +76,22 @@ export async function startTestServer({
   registry = models
     ? createModelRegistry(models, models[0]?.id ?? '')
     : createBuiltInModels({ ...testConfig, ...config }),
+  store,
 }: {
   config?: Partial<typeof testConfig>;
   models?: Model[];
   /** A whole registry, as the entry point builds it from configuration. */
   registry?: ModelRegistry;
+  /** Default: a memory store with the config's bounds. Closed with the server. */
+  store?: StreamStore;
 } = {}): Promise<TestServer> {
   const settings = { ...testConfig, ...config };
-  const streams = new ActiveStreams();
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger('debug', { write: (line) => logs.push(JSON.parse(line)) });
   const metrics = createMetrics();
+  const streams = createTestStreams(settings, { logger, metrics, store });
   const server = createServer(
-    createApp({ config: settings, models: registry, streams, logger, metrics }),
+    createApp({ config: settings, models: registry, streams, metrics, logger }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -62,11 +101,15 @@ export async function startTestServer({
     streams,
     metrics,
     logs,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      // Resumable generations outlive their readers: end them so that no test leaks into the next.
+      streams.stopAll({ code: 'server_shutdown', message: 'Test over.', retryable: true });
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await streams.close();
+    },
   };
 }
 
@@ -126,4 +169,110 @@ export function textOf({ events }: ReceivedStream): string {
 export async function activeStreams(server: TestServer): Promise<number> {
   const response = await fetch(`${server.url}${API_PATHS.health}`);
   return HealthSchema.parse(await response.json()).activeStreams;
+}
+
+export interface CutStream extends ReceivedStream {
+  /** The id of the last whole event received before the cut. */
+  lastId: string;
+}
+
+/**
+ * Sends a request and destroys its TCP connection once `events` whole events have arrived, the
+ * way a dropped Wi-Fi or a killed proxy would cut it.
+ */
+export function readUntilCut(
+  url: string,
+  { method = 'POST', body, events }: { method?: string; body?: unknown; events: number },
+): Promise<CutStream> {
+  return new Promise((resolve, reject) => {
+    const received: ReceivedStream = { events: [], comments: [] };
+    const request = httpRequest(url, {
+      method,
+      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    });
+    const parser = createParser({
+      onEvent(message) {
+        const decoded = decodeStreamEvent(message.event ?? '', message.data);
+        if (!decoded.ok) return reject(new Error(decoded.reason));
+        received.events.push({ id: message.id, event: decoded.event });
+        if (received.events.length === events) {
+          request.destroy();
+          resolve({ ...received, lastId: message.id ?? '' });
+        }
+      },
+    });
+    request.on('response', (response) => {
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => parser.feed(chunk));
+      response.on('end', () => reject(new Error(`stream ended after ${received.events.length}`)));
+    });
+    request.on('error', (error) => {
+      if (received.events.length < events) reject(error);
+    });
+    request.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+/** A model that yields one token each time the test releases one, and finishes when told. */
+export function gatedModel(id = 'gated') {
+  let waiting: (() => void) | undefined;
+  let released = 0;
+  let finishAfter = Number.POSITIVE_INFINITY;
+  const gate = { pulled: 0, finished: false };
+  const model: Model = {
+    id,
+    description: 'test model that waits for the test',
+    async *generate({ signal }) {
+      try {
+        while (gate.pulled < finishAfter) {
+          while (released <= gate.pulled && gate.pulled < finishAfter) {
+            await new Promise<void>((resolve, reject) => {
+              waiting = resolve;
+              signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+            });
+          }
+          if (gate.pulled >= finishAfter) break;
+          yield `token ${gate.pulled++} `;
+        }
+        return { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: gate.pulled } };
+      } finally {
+        gate.finished = true;
+      }
+    },
+  };
+  const wake = () => {
+    const resolve = waiting;
+    waiting = undefined;
+    resolve?.();
+  };
+  return {
+    model,
+    gate,
+    release(count = 1) {
+      released += count;
+      wake();
+    },
+    finish() {
+      finishAfter = released;
+      wake();
+    },
+  };
+}
+
+/** Text that breaks naive SSE handling: CRLF, lone CR, emoji, CJK, a BOM, lookalike fields. */
+export const ADVERSARIAL_TEXT = [
+  '\uFEFF  leading spaces\r\nCRLF\rlone CR\n\n你好，世界 👩‍👩‍👧 🇩🇪\tTab\n',
+  'data: x\n\nevent: done\n: not a comment\nid: 1\n\n',
+  '  and the end, after an emoji 🎉\r\n',
+].join('');
+
+export function streamIdOf({ events }: ReceivedStream): string {
+  const start = events[0]?.event;
+  if (start?.type !== 'start') throw new Error('the stream did not begin with start');
+  return start.data.streamId;
+}
+
+/** The position of each event, read from its id. */
+export function sequencesOf({ events }: ReceivedStream): number[] {
+  return events.map(({ id }) => parseResumePosition(id ?? '')?.sequence ?? Number.NaN);
 }

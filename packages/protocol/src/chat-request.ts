@@ -21,9 +21,20 @@ const maxTokens = z
   .min(1, 'maxTokens must be at least 1')
   .max(MAX_TOKENS_LIMIT, `maxTokens must be at most ${MAX_TOKENS_LIMIT}`);
 
+/**
+ * `false` cancels generation the moment the reader leaves and keeps nothing for a resume: for
+ * scripts and server-to-server callers. The default keeps the stream resumable.
+ */
+const resumable = z.boolean({ error: 'resumable must be true or false' });
+
 /** Body of `POST /api/chat`. Unknown keys are rejected so that a typo is an error, not a default. */
 export const ChatRequestSchema = z.strictObject(
-  { prompt, model: model.optional(), maxTokens: maxTokens.optional() },
+  {
+    prompt,
+    model: model.optional(),
+    maxTokens: maxTokens.optional(),
+    resumable: resumable.optional(),
+  },
   {
     error: (issue) =>
       issue.code === 'invalid_type' ? 'the request body must be a JSON object' : undefined,

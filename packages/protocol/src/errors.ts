@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   upstreamUnreachable: 'upstream_unreachable',
   upstreamTimeout: 'upstream_timeout',
   rateLimited: 'rate_limited',
+  streamNotFound: 'stream_not_found',
+  streamStopped: 'stream_stopped',
+  streamAbandoned: 'stream_abandoned',
   serverBusy: 'server_busy',
 } as const;
 

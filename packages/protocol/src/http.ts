@@ -2,6 +2,8 @@
 
 export const API_PATHS = {
   chat: '/api/chat',
+  /** Route pattern of one stream: `GET` resumes it, `DELETE` stops it. Build URLs with `chatStreamPath`. */
+  chatStream: '/api/chat/:streamId',
   health: '/api/health',
   models: '/api/models',
 } as const;

@@ -3,4 +3,5 @@ export * from './chat-request.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './http.ts';
+export * from './resume.ts';
 export * from './sse-encoder.ts';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
-import { API_PATHS, type StreamEvent } from '@gpt-stream/protocol';
+import { API_PATHS, chatStreamPath, type StreamEvent } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config.ts';
 import {
@@ -391,8 +391,30 @@ describe('the idle timeout', () => {
   });
 });
 
-describe('a reader that leaves an upstream stream', () => {
-  it('closes the upstream connection within a second', async () => {
+describe('stopping an upstream stream', () => {
+  it("closes the upstream connection within a second of a DELETE (the page's Stop)", async () => {
+    await serveUpstream(
+      { 'gpt-fake': { kind: 'answer', pieces: ANSWER, stallAfter: 1 } },
+      { UPSTREAM_IDLE_TIMEOUT_MS: '60000' },
+    );
+    const response = await postChat(server as TestServer, { prompt: 'Hi', model: 'gpt-fake' });
+    const reader = await readUntilFirstDelta(response);
+    const streamId = (server as TestServer).streams.runningIds()[0] as string;
+    expect(fake?.requests[0]?.closedEarlyAt).toBeUndefined();
+
+    const stoppedAt = Date.now();
+    const stop = await fetch(`${(server as TestServer).url}${chatStreamPath(streamId)}`, {
+      method: 'DELETE',
+    });
+    expect(stop.status).toBe(204);
+    await expect.poll(() => fake?.requests[0]?.closedEarlyAt, { timeout: 5000 }).toBeDefined();
+    expect((fake?.requests[0]?.closedEarlyAt ?? Number.POSITIVE_INFINITY) - stoppedAt).toBeLessThan(
+      1000,
+    );
+    await reader.cancel();
+  });
+
+  it('closes the upstream connection within a second when a non-resumable reader leaves', async () => {
     await serveUpstream(
       { 'gpt-fake': { kind: 'answer', pieces: ANSWER, stallAfter: 1 } },
       { UPSTREAM_IDLE_TIMEOUT_MS: '60000' },
@@ -400,7 +422,7 @@ describe('a reader that leaves an upstream stream', () => {
     const abort = new AbortController();
     const response = await postChat(
       server as TestServer,
-      { prompt: 'Hi', model: 'gpt-fake' },
+      { prompt: 'Hi', model: 'gpt-fake', resumable: false },
       { signal: abort.signal },
     );
     await readUntilFirstDelta(response);

@@ -56,7 +56,7 @@ describe('the log', () => {
     const leaving = new AbortController();
     const response = await postChat(
       server,
-      { prompt: 'Hi', model: 'endless' },
+      { prompt: 'Hi', model: 'endless', resumable: false },
       { signal: leaving.signal },
     );
     await (response.body as ReadableStream<Uint8Array>).getReader().read();

@@ -38,7 +38,7 @@ describe('GET /metrics after real streams', () => {
     const leaving = new AbortController();
     const endless = await postChat(
       server,
-      { prompt: 'four', model: 'endless' },
+      { prompt: 'four', model: 'endless', resumable: false },
       { signal: leaving.signal },
     );
     const reader = (endless.body as ReadableStream<Uint8Array>).getReader();

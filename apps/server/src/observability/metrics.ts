@@ -23,7 +23,7 @@ export function createMetrics(): Metrics {
     }),
     streamsEnded: new Counter({
       name: 'gpt_stream_streams_total',
-      help: 'Streams ended, by outcome: done, client_left, or the code of the error event sent.',
+      help: 'Streams ended, by outcome: done, client_left (a non-resumable stream lost its reader), or the code of the terminal error event.',
       labelNames: ['outcome'],
       registers: [registry],
     }),

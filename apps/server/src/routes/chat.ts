@@ -1,30 +1,51 @@
-import { API_PATHS, ERROR_CODES, JSON_TYPE, parseChatRequest } from '@gpt-stream/protocol';
+import {
+  API_PATHS,
+  ERROR_CODES,
+  JSON_TYPE,
+  LAST_EVENT_ID_HEADER,
+  parseChatRequest,
+  parseResumePosition,
+} from '@gpt-stream/protocol';
 import express, { type Router } from 'express';
 import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
-import type { StreamObserver } from '../observability/stream-observer.ts';
 import type { StreamStartLimits } from '../security/stream-limits.ts';
-import { runStreamSession } from '../stream-session.ts';
 
 /** JSON escapes can take six bytes per character; the prompt limit speaks first, in characters. */
 const BYTES_PER_CHAR_WORST_CASE = 6;
 const BODY_OVERHEAD_BYTES = 16 * 1024;
 
 export interface ChatRouteOptions {
-  config: Pick<Config, 'heartbeatMs' | 'maxPromptChars'>;
+  config: Pick<Config, 'maxPromptChars'>;
   models: ModelRegistry;
   streams: ActiveStreams;
-  observer: StreamObserver;
   limits: StreamStartLimits;
 }
 
-/** `POST /api/chat`: everything is checked before the stream starts, while a status can still say no. */
-export function chatRoute({ config, models, streams, observer, limits }: ChatRouteOptions): Router {
+/**
+ * `POST /api/chat`: everything is checked before the stream starts, while a status can still say
+ * no. A request carrying `Last-Event-ID` (fetch-event-source sends it when it retries) resumes that
+ * stream instead, whatever its body: a retry never starts a second generation.
+ */
+export function chatRoute({ config, models, streams, limits }: ChatRouteOptions): Router {
   const router = express.Router();
   router.post(
     API_PATHS.chat,
+    // A resume continues a stream that was counted when it started, so it goes before the limit.
+    (req, res, next) => {
+      const lastEventId = req.get(LAST_EVENT_ID_HEADER)?.trim();
+      if (!lastEventId) return next();
+      const position = parseResumePosition(lastEventId);
+      if (position) return streams.resume(position.streamId, position.sequence, res);
+      sendError(
+        res,
+        400,
+        ERROR_CODES.invalidRequest,
+        `${LAST_EVENT_ID_HEADER} must be the id of an event of a stream, like "<stream id>:12".`,
+      );
+    },
     limits.rate,
     (req, res, next) => {
       if (req.is(JSON_TYPE)) return next();
@@ -43,7 +64,8 @@ export function chatRoute({ config, models, streams, observer, limits }: ChatRou
     async (req, res) => {
       const parsed = parseChatRequest(req.body);
       if (!parsed.ok) return sendError(res, 400, ERROR_CODES.invalidRequest, parsed.message);
-      const { prompt, maxTokens, model: modelId = models.defaultModel } = parsed.value;
+      const { prompt, maxTokens, resumable = true } = parsed.value;
+      const modelId = parsed.value.model ?? models.defaultModel;
       if (prompt.length > config.maxPromptChars) {
         return sendError(
           res,
@@ -65,14 +87,15 @@ export function chatRoute({ config, models, streams, observer, limits }: ChatRou
           `There is no model "${modelId}". Choose one of: ${known}.`,
         );
       }
-      await runStreamSession({
-        res,
-        model,
-        input: { prompt, maxTokens },
-        heartbeatMs: config.heartbeatMs,
-        streams,
-        observer,
-      });
+      if (!streams.start({ res, model, input: { prompt, maxTokens }, resumable })) {
+        res.set('Retry-After', '5');
+        sendError(
+          res,
+          503,
+          ERROR_CODES.serverBusy,
+          'The server is keeping as many streams for resuming as it can. Try again in a moment.',
+        );
+      }
     },
   );
   return router;

@@ -32,7 +32,11 @@ function startFrom(address: string) {
 function startEndless() {
   const controller = new AbortController();
   open.push(controller);
-  return postChat(server, { prompt: 'Hi', model: 'endless' }, { signal: controller.signal });
+  return postChat(
+    server,
+    { prompt: 'Hi', model: 'endless', resumable: false },
+    { signal: controller.signal },
+  );
 }
 
 async function expectRefusal(response: Response, status: number, code: string) {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API_PATHS } from '@gpt-stream/protocol';
+import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Model } from './models/model.ts';
 import {
@@ -38,8 +38,12 @@ function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFI
 }
 
 /** Reads a stream until the first delta, then hands back the still-open reader. */
-async function openUntilFirstDelta(server: TestServer, abort: AbortController) {
-  return readUntilFirstDelta(await postChat(server, { prompt: 'Hi' }, { signal: abort.signal }));
+async function openUntilFirstDelta(
+  server: TestServer,
+  abort: AbortController,
+  body: object = { prompt: 'Hi', resumable: false },
+) {
+  return readUntilFirstDelta(await postChat(server, body, { signal: abort.signal }));
 }
 
 let server: TestServer | undefined;
@@ -50,7 +54,7 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-describe('a reader that leaves', () => {
+describe('a reader that leaves a stream that is not resumable', () => {
   it('stops the model at once and frees the stream', async () => {
     const { probe, model } = probeModel({ delayMs: 10 });
     server = await startTestServer({ models: [model] });
@@ -92,6 +96,49 @@ describe('a reader that leaves', () => {
   });
 });
 
+describe('a reader that leaves a resumable stream', () => {
+  it('keeps the model running for a resume, until the stream is stopped on purpose', async () => {
+    const { probe, model } = probeModel({ delayMs: 5 });
+    server = await startTestServer({ models: [model] });
+    const abort = new AbortController();
+    await openUntilFirstDelta(server, abort, { prompt: 'Hi' });
+    const streamId = server.streams.runningIds()[0] as string;
+    abort.abort();
+
+    const pulledAtDrop = probe.pulled;
+    await expect.poll(() => probe.pulled, { timeout: 5000 }).toBeGreaterThan(pulledAtDrop + 5);
+    expect(probe.finished).toBe(false);
+    expect(await activeStreams(server)).toBe(1);
+
+    const stopped = await fetch(`${server.url}${chatStreamPath(streamId)}`, { method: 'DELETE' });
+    expect(stopped.status).toBe(204);
+    await expect.poll(() => probe.finished, { timeout: 1000 }).toBe(true);
+    expect(probe.signal?.aborted).toBe(true);
+    expect(await activeStreams(server)).toBe(0);
+  });
+
+  it('stops it once nobody has read it for the retention time', async () => {
+    const { probe, model } = probeModel({ delayMs: 5 });
+    server = await startTestServer({ models: [model], config: { streamRetentionMs: 300 } });
+    const abort = new AbortController();
+    await openUntilFirstDelta(server, abort, { prompt: 'Hi' });
+    const streamId = server.streams.runningIds()[0] as string;
+    abort.abort();
+
+    await expect.poll(() => activeStreams(server as TestServer), { timeout: 5000 }).toBe(0);
+    expect(probe.finished).toBe(true);
+    const { events } = await readStream(await fetch(`${server.url}${chatStreamPath(streamId)}`));
+    expect(events.at(-1)?.event).toEqual({
+      type: 'error',
+      data: {
+        code: 'stream_abandoned',
+        message: expect.stringContaining('300 ms'),
+        retryable: false,
+      },
+    });
+  });
+});
+
 describe('a slow reader', () => {
   it('pauses the model instead of buffering, and resumes it when the reader catches up', async () => {
     const chunk = 'x'.repeat(4096);
@@ -99,7 +146,7 @@ describe('a slow reader', () => {
     server = await startTestServer({ models: [model] });
     const socket = connect(server.port, '127.0.0.1');
     await once(socket, 'connect');
-    const body = JSON.stringify({ prompt: 'Hi' });
+    const body = JSON.stringify({ prompt: 'Hi', resumable: false });
     socket.write(
       `POST ${API_PATHS.chat} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
     );

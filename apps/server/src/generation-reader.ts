@@ -1,0 +1,103 @@
+import { encodeEvent, formatEventId } from '@gpt-stream/protocol';
+import type { Generation, GenerationReader } from './generation.ts';
+import type { SseResponse } from './sse-response.ts';
+import { firstSeqAfter } from './store/replay.ts';
+
+/** Frames are joined into one write up to about this many characters. */
+const WRITE_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * Writes a generation running in this process to one response, straight from its log in memory:
+ * first everything after the reader's position, then each event as it comes. Frames that are
+ * ready together go out in one write; when the socket is full it waits for 'drain' and holds the
+ * model back meanwhile.
+ */
+export class GenerationFollower implements GenerationReader {
+  readonly #generation: Generation;
+  readonly #out: SseResponse;
+  /** The next sequence number this reader needs. */
+  #next: number;
+  #blocked = false;
+  #done = false;
+
+  constructor(generation: Generation, out: SseResponse, afterSeq: number) {
+    this.#generation = generation;
+    this.#out = out;
+    this.#next = afterSeq + 1;
+  }
+
+  start(): void {
+    this.#out.res.on('close', this.#onClose);
+    this.#generation.attach(this);
+    if (this.#out.abandoned) this.#leave();
+    else this.pump();
+  }
+
+  pump(): void {
+    if (this.#done) return;
+    const { log } = this.#generation;
+    const ended = log.terminal !== undefined;
+    // The stream ended (a stop, a shutdown) while this socket was full. The model was waiting for
+    // this reader, so little is left: it joins the buffer, and ending the response lets the
+    // server close the connection instead of waiting on a reader that may never read again.
+    const flushAll = this.#blocked && ended;
+    if (this.#blocked && !flushAll) return;
+    if (flushAll) {
+      this.#out.res.off('drain', this.#onDrain);
+      this.#unblock();
+    }
+    const end = log.length;
+    for (let seq = firstSeqAfter(this.#next - 1, end, ended); seq < end; ) {
+      let chunk = '';
+      for (; seq < end && chunk.length < WRITE_CHUNK_CHARS; seq++) {
+        chunk += encodeEvent(log.eventAt(seq), formatEventId(log.streamId, seq));
+      }
+      this.#next = seq;
+      const flowing = this.#out.write(chunk);
+      // Ending the response flushes whatever is still buffered: no need to wait for 'drain'.
+      if (!flowing && !flushAll && !(ended && seq === end)) {
+        this.#block();
+        return;
+      }
+    }
+    if (ended) this.#finish();
+  }
+
+  #block(): void {
+    this.#blocked = true;
+    this.#generation.readerBlocked();
+    this.#out.res.once('drain', this.#onDrain);
+  }
+
+  readonly #onDrain = (): void => {
+    this.#unblock();
+    this.pump();
+  };
+
+  #unblock(): void {
+    if (!this.#blocked) return;
+    this.#blocked = false;
+    this.#generation.readerDrained();
+  }
+
+  // `req` emits 'close' as soon as a POST body is read; only the response tells that the reader
+  // has gone, and only while it has not been finished by us.
+  readonly #onClose = (): void => {
+    if (!this.#out.res.writableFinished) this.#leave();
+  };
+
+  #leave(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#out.res.off('drain', this.#onDrain);
+    this.#unblock();
+    this.#generation.detach(this);
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#out.res.off('close', this.#onClose);
+    this.#out.end();
+    this.#generation.detach(this);
+  }
+}

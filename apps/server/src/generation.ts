@@ -1,0 +1,141 @@
+import { ERROR_CODES, type TerminalEvent } from '@gpt-stream/protocol';
+import { type StreamError, terminalErrorFor } from './model-failure.ts';
+import type { GenerateInput, Model } from './models/model.ts';
+import type { ObservedStream } from './observability/stream-observer.ts';
+import type { EventLog } from './store/event-log.ts';
+
+/** Whoever writes a generation's events to a client; told each time the log grows. */
+export interface GenerationReader {
+  pump(): void;
+}
+
+export interface GenerationOptions {
+  log: EventLog;
+  model: Model;
+  input: Omit<GenerateInput, 'signal'>;
+  /** False: the first reader leaving stops generation, since nobody will ever resume it. */
+  resumable: boolean;
+  /** Told of each token and of the end, for the log and the metrics. */
+  observed: ObservedStream;
+  /** Runs once, right after the terminal event is in the log. */
+  onEnd: (generation: Generation) => void;
+}
+
+/** Why a non-resumable stream stopped: only in its own log, which nobody reads any more. */
+const READER_LEFT: StreamError = {
+  code: ERROR_CODES.streamStopped,
+  message: 'The reader left a stream that cannot be resumed.',
+  retryable: false,
+};
+
+/**
+ * The producer of one stream: runs the model and appends its output to the log, numbered, until
+ * the model finishes, fails, or the stream is stopped. It keeps going when its readers leave (they
+ * may resume), but pauses while an attached reader cannot keep up, so that a slow reader slows the
+ * model down instead of growing memory.
+ */
+export class Generation {
+  readonly log: EventLog;
+  readonly resumable: boolean;
+  readonly #options: GenerationOptions;
+  readonly #readers = new Set<GenerationReader>();
+  readonly #abort = new AbortController();
+  #blockedReaders = 0;
+  #wake: (() => void) | undefined;
+  #ended = false;
+  #iterator: AsyncGenerator<string, unknown, undefined> | undefined;
+  /** Since when nobody reads it (ms since the epoch); undefined while someone does. */
+  #unreadSince: number | undefined = Date.now();
+
+  constructor(options: GenerationOptions) {
+    this.#options = options;
+    this.log = options.log;
+    this.resumable = options.resumable;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get unreadSince(): number | undefined {
+    return this.#unreadSince;
+  }
+
+  /** Pulls the model to its end. Never rejects: every outcome is the log's terminal event. */
+  async run(): Promise<void> {
+    const { model, input } = this.#options;
+    try {
+      const iterator = model.generate({ ...input, signal: this.#abort.signal });
+      this.#iterator = iterator;
+      for (;;) {
+        while (this.#blockedReaders > 0 && !this.#ended) {
+          await new Promise<void>((wake) => {
+            this.#wake = wake;
+          });
+        }
+        if (this.#ended) return;
+        const step = await iterator.next();
+        // Stopped while the model was busy: the stream has ended already, whatever it says now.
+        if (this.#ended) return;
+        if (step.done) return this.#end({ type: 'done', data: step.value });
+        if (step.value === '') continue;
+        this.log.pushText(step.value);
+        this.#options.observed.token();
+        this.#publish();
+      }
+    } catch (error) {
+      if (this.#ended) return;
+      this.#options.observed.failed(error);
+      this.#end({ type: 'error', data: terminalErrorFor(error) });
+    }
+  }
+
+  /** Ends the stream now with `reason` as its terminal event, and stops the model. */
+  stop(reason: StreamError): void {
+    if (this.#ended) return;
+    this.#abort.abort(reason);
+    this.#end({ type: 'error', data: reason });
+  }
+
+  attach(reader: GenerationReader): void {
+    this.#readers.add(reader);
+    this.#unreadSince = undefined;
+  }
+
+  detach(reader: GenerationReader): void {
+    if (!this.#readers.delete(reader) || this.#readers.size > 0) return;
+    this.#unreadSince = Date.now();
+    if (!this.resumable) this.stop(READER_LEFT);
+  }
+
+  /** An attached reader's socket is full: the model waits until it drains. */
+  readerBlocked(): void {
+    this.#blockedReaders++;
+  }
+
+  readerDrained(): void {
+    this.#blockedReaders--;
+    if (this.#blockedReaders > 0) return;
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #end(event: TerminalEvent): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.log.end(event);
+    this.#options.observed.ended(event, event.data === READER_LEFT ? 'client_left' : undefined);
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+    // Runs the model's cleanup if it is suspended at a `yield`; a no-op once it has finished.
+    this.#iterator?.return(undefined).catch(() => undefined);
+    this.#publish();
+    this.#options.onEnd(this);
+  }
+
+  #publish(): void {
+    for (const reader of this.#readers) reader.pump();
+  }
+}

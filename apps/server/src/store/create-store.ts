@@ -1,0 +1,26 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../observability/logger.ts';
+import { MemoryStore } from './memory-store.ts';
+import { RedisStore } from './redis-store.ts';
+import type { StreamStore } from './stream-store.ts';
+
+export type StoreConfig = Pick<
+  Config,
+  'streamStore' | 'redisUrl' | 'streamRetentionMs' | 'memoryStoreMaxStreams' | 'memoryStoreMaxBytes'
+>;
+
+/** The store `STREAM_STORE` names; rejects with a readable message when Redis is out of reach. */
+export async function createStreamStore(config: StoreConfig, logger: Logger): Promise<StreamStore> {
+  if (config.streamStore === 'redis') {
+    return RedisStore.connect({
+      url: config.redisUrl,
+      retentionMs: config.streamRetentionMs,
+      logger,
+    });
+  }
+  return new MemoryStore({
+    retentionMs: config.streamRetentionMs,
+    maxStreams: config.memoryStoreMaxStreams,
+    maxBytes: config.memoryStoreMaxBytes,
+  });
+}

@@ -1,0 +1,60 @@
+import type { StreamEvent, TerminalEvent } from '@gpt-stream/protocol';
+
+/** What an event costs beyond its text: the array slot and the string's header, roughly. */
+const EVENT_OVERHEAD_BYTES = 32;
+
+/**
+ * The events of one stream, kept compactly. A stream is always `start`, deltas, then one
+ * terminal event, so only the delta texts and the terminal event are stored and an event's
+ * sequence number is its position: 0 is `start`, 1..n the deltas, n + 1 the terminal event.
+ */
+export class EventLog {
+  readonly #texts: string[] = [];
+  #terminal: TerminalEvent | undefined;
+  /** Approximate memory held (UTF-16 text plus overhead), for the memory store's bounds. */
+  #bytes: number;
+
+  constructor(
+    readonly streamId: string,
+    readonly model: string,
+  ) {
+    this.#bytes = 2 * EVENT_OVERHEAD_BYTES + 2 * (streamId.length + model.length);
+  }
+
+  /** How many events there are; the last one's sequence number is `length - 1`. */
+  get length(): number {
+    return 1 + this.#texts.length + (this.#terminal ? 1 : 0);
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get terminal(): TerminalEvent | undefined {
+    return this.#terminal;
+  }
+
+  /** Appends a delta and returns its sequence number. */
+  pushText(text: string): number {
+    if (this.#terminal) throw new Error(`stream ${this.streamId} has already ended`);
+    this.#texts.push(text);
+    this.#bytes += 2 * text.length + EVENT_OVERHEAD_BYTES;
+    return this.#texts.length;
+  }
+
+  /** Appends the one terminal event and returns its sequence number. */
+  end(event: TerminalEvent): number {
+    if (this.#terminal) throw new Error(`stream ${this.streamId} has already ended`);
+    this.#terminal = event;
+    this.#bytes += EVENT_OVERHEAD_BYTES;
+    return this.#texts.length + 1;
+  }
+
+  eventAt(seq: number): StreamEvent {
+    if (seq === 0) return { type: 'start', data: { streamId: this.streamId, model: this.model } };
+    const text = this.#texts[seq - 1];
+    if (text !== undefined) return { type: 'delta', data: { text } };
+    if (this.#terminal && seq === this.#texts.length + 1) return this.#terminal;
+    throw new RangeError(`stream ${this.streamId} has no event ${seq}`);
+  }
+}

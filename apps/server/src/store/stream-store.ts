@@ -1,0 +1,45 @@
+import type { StreamEvent } from '@gpt-stream/protocol';
+import type { EventLog } from './event-log.ts';
+
+export interface StoredEvent {
+  seq: number;
+  event: StreamEvent;
+}
+
+/** Events in sequence order, a batch at a time; a replay may be a plain array of batches. */
+export type EventBatches = AsyncIterable<readonly StoredEvent[]> | Iterable<readonly StoredEvent[]>;
+
+/**
+ * Where resumable streams are kept: in this process (`memory-store.ts`) or in Redis, shared by
+ * every instance (`redis-store.ts`). Generations running here are read from their own log in
+ * memory; the store serves everything else: finished streams, and streams generated elsewhere.
+ */
+export interface StreamStore {
+  /**
+   * A resumable stream starts here. The store keeps `log` itself (memory) or copies its events
+   * as they come (Redis). False when it has no room; the stream must then not start.
+   */
+  add(log: EventLog): boolean;
+  /** `log` has new events. Called after each one, in order; never throws. */
+  appended(log: EventLog): void;
+  /**
+   * `log` has its terminal event. Resolves once the store holds every event (never rejects);
+   * from then on the stream stays resumable for the retention time.
+   */
+  ended(log: EventLog): Promise<void>;
+  /**
+   * The events after `afterSeq` of a stream no generation of this process runs, in batches,
+   * following it to its terminal event while it is still generated elsewhere. When `afterSeq` is
+   * at or past the terminal event, that event alone. Undefined when the stream is unknown or
+   * expired.
+   */
+  read(streamId: string, afterSeq: number, signal: AbortSignal): Promise<EventBatches | undefined>;
+  /**
+   * Asks the instance that runs `streamId` to stop it (see `onStopRequest`). False when the
+   * stream is unknown or expired.
+   */
+  requestStop(streamId: string): Promise<boolean>;
+  /** `stop` runs for each stream another instance was asked to stop. */
+  onStopRequest(stop: (streamId: string) => void): void;
+  close(): Promise<void>;
+}
