@@ -104,6 +104,27 @@ describe('createPacer', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('listens to a signal once, however many waits are made with it', async () => {
+    const pacer = fakeClockPacer();
+    const abort = new AbortController();
+    const listen = vi.spyOn(abort.signal, 'addEventListener');
+    for (let token = 0; token < 10; token++) {
+      const wait = pacer.wait(5, abort.signal);
+      await vi.advanceTimersByTimeAsync(5);
+      await wait;
+    }
+    const both = [track(pacer.wait(5, abort.signal)), track(pacer.wait(7, abort.signal))];
+    expect(listen).toHaveBeenCalledTimes(1);
+
+    abort.abort('gone');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(both).toEqual([
+      { settled: 'rejected', reason: 'gone' },
+      { settled: 'rejected', reason: 'gone' },
+    ]);
+    expect(pacer.pending).toBe(0);
+  });
+
   it('rejects a wait whose signal is already aborted without scheduling anything', async () => {
     const pacer = fakeClockPacer();
     const abort = new AbortController();

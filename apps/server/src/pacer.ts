@@ -6,7 +6,9 @@
  *
  * Waits with the same delay are due in the order they were made, so each delay gets its own FIFO
  * lane: adding a wait is O(1), releasing one is O(1), and the timer only has to look at the head
- * of each lane. A wait that is aborted is marked and skipped when its lane reaches it.
+ * of each lane. A wait that is aborted is marked and skipped when its lane reaches it. A signal
+ * gets one abort listener for all the waits made with it (a stream makes one wait per token, and
+ * EventTarget listeners cost more than the wait itself).
  */
 
 export interface Pacer {
@@ -24,8 +26,9 @@ export interface PacerOptions {
 interface Waiter {
   readonly due: number;
   readonly resolve: () => void;
-  readonly signal: AbortSignal;
-  readonly onAbort: () => void;
+  readonly reject: (reason: unknown) => void;
+  /** The waits of the same signal, this one among them until it settles. */
+  readonly siblings: Set<Waiter>;
   settled: boolean;
 }
 
@@ -61,6 +64,7 @@ class Lane {
 
 export function createPacer({ now = () => performance.now() }: PacerOptions = {}): Pacer {
   const lanes = new Map<number, Lane>();
+  const waitsBySignal = new WeakMap<AbortSignal, Set<Waiter>>();
   let pending = 0;
   let timer: NodeJS.Timeout | undefined;
   let timerDue = Number.POSITIVE_INFINITY;
@@ -84,6 +88,31 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     timer = setTimeout(release, Math.max(0, Math.ceil(earliest - now())));
   };
 
+  const abortAll = (waiters: Set<Waiter>, reason: unknown) => {
+    for (const waiter of waiters) {
+      waiter.settled = true;
+      pending--;
+      waiter.reject(reason);
+    }
+    waiters.clear();
+    // Nothing left to wake: drop the timer so an idle process can exit.
+    if (pending === 0) {
+      lanes.clear();
+      disarm();
+    }
+  };
+
+  const waitsOf = (signal: AbortSignal): Set<Waiter> => {
+    let waiters = waitsBySignal.get(signal);
+    if (waiters === undefined) {
+      const fresh = new Set<Waiter>();
+      signal.addEventListener('abort', () => abortAll(fresh, signal.reason), { once: true });
+      waitsBySignal.set(signal, fresh);
+      waiters = fresh;
+    }
+    return waiters;
+  };
+
   function release() {
     timer = undefined;
     timerDue = Number.POSITIVE_INFINITY;
@@ -94,7 +123,7 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
         if (!waiter.settled) {
           waiter.settled = true;
           pending--;
-          waiter.signal.removeEventListener('abort', waiter.onAbort);
+          waiter.siblings.delete(waiter);
           waiter.resolve();
         }
         waiter = lane.peek();
@@ -111,24 +140,9 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     wait(delayMs, signal) {
       if (signal.aborted) return Promise.reject(signal.reason);
       return new Promise<void>((resolve, reject) => {
-        const waiter: Waiter = {
-          due: now() + delayMs,
-          resolve,
-          signal,
-          onAbort: () => {
-            if (waiter.settled) return;
-            waiter.settled = true;
-            pending--;
-            // Nothing left to wake: drop the timer so an idle process can exit.
-            if (pending === 0) {
-              lanes.clear();
-              disarm();
-            }
-            reject(signal.reason);
-          },
-          settled: false,
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        const siblings = waitsOf(signal);
+        const waiter: Waiter = { due: now() + delayMs, resolve, reject, siblings, settled: false };
+        siblings.add(waiter);
         let lane = lanes.get(delayMs);
         if (lane === undefined) {
           lane = new Lane();
