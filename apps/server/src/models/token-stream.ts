@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { type Pacer, sharedPacer } from '../pacer.ts';
 import type { Completion } from './model.ts';
 
 export interface TokenStreamOptions {
@@ -6,6 +6,8 @@ export interface TokenStreamOptions {
   delayMs: number;
   maxTokens?: number | undefined;
   signal: AbortSignal;
+  /** Where the pauses come from; every stream shares one timer by default. */
+  pacer?: Pacer;
 }
 
 /**
@@ -14,11 +16,11 @@ export interface TokenStreamOptions {
  */
 export async function* streamTokens(
   tokens: readonly string[],
-  { promptTokens, delayMs, maxTokens, signal }: TokenStreamOptions,
+  { promptTokens, delayMs, maxTokens, signal, pacer = sharedPacer }: TokenStreamOptions,
 ): AsyncGenerator<string, Completion, undefined> {
   const limit = Math.min(tokens.length, maxTokens ?? Number.POSITIVE_INFINITY);
   for (let index = 0; index < limit; index++) {
-    if (delayMs > 0) await sleep(delayMs, undefined, { signal });
+    if (delayMs > 0) await pacer.wait(delayMs, signal);
     signal.throwIfAborted();
     yield tokens[index] as string;
   }

@@ -1,0 +1,54 @@
+/** What the suite asks of the load generator, and what it reports back, over IPC as JSON. */
+import type { BenchModel } from './workload.ts';
+
+export interface LoadJob {
+  host: string;
+  port: number;
+  /** Streams that are read to the end and measured. */
+  streams: number;
+  /** Streams open at once. */
+  concurrency: number;
+  model: BenchModel;
+  prompt: string;
+  /** Appends the stream's number to the prompt, so the mock model writes different answers. */
+  varyPrompt: boolean;
+  maxTokens?: number;
+  resumable?: boolean;
+  /** Records the time between consecutive deltas of every stream. */
+  recordGaps: boolean;
+  /**
+   * Holds streams open instead of reading them to the end: opens them in steps of these sizes,
+   * and after each step, once all have started, reports a checkpoint and waits for `continue`.
+   */
+  holdSteps?: number[];
+  /** Everything is abandoned (and reported as failed) after this long. */
+  deadlineMs: number;
+}
+
+export interface Summary {
+  median: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  streams: number;
+  completed: number;
+  failed: number;
+  /** The first few reasons, to say what went wrong. */
+  failures: string[];
+  /** All events read from the measured streams, `start` and `done` included. */
+  events: number;
+  /** From the first measured request to the last stream's end. */
+  elapsedMs: number;
+  /** The most streams that had started and not yet ended at one time. */
+  peakOpen: number;
+  firstDeltaMs: Summary;
+  gapMs?: Summary;
+}
+
+export type LoadMessage =
+  | { type: 'checkpoint'; started: number }
+  | { type: 'result'; result: LoadResult };
+
+export type SuiteMessage = { type: 'continue' };
