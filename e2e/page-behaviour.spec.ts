@@ -107,3 +107,41 @@ test('the output follows new text, unless the reader has scrolled up', async ({ 
   await expect.poll(() => scrollTop(page)).toBeGreaterThan(backAt);
   await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
 });
+
+test('a long answer, written in blocks, looks and copies exactly like one run of text', async ({
+  page,
+}) => {
+  // Long words, few tokens: well over one block of text in a few seconds of echo.
+  const words = ' streaming responsive rendering paragraph';
+  const prompt = Array.from({ length: 32 }, (_, line) => `${line}${words.repeat(2)}`).join('\n');
+  await page.locator(ids.prompt).fill(prompt);
+  await page.locator(ids.model).selectOption('echo');
+  await page.locator(ids.send).click();
+  await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+
+  const rendering = await page.locator(ids.output).evaluate((output: HTMLElement) => {
+    // The same text as one text node, in a twin of the output with the same width and style.
+    const twin = output.cloneNode(false) as HTMLElement;
+    twin.removeAttribute('id');
+    twin.style.maxHeight = 'none';
+    output.style.maxHeight = 'none';
+    twin.textContent = output.textContent;
+    output.after(twin);
+    // innerText is what copying and screen readers get: block elements would add line breaks.
+    const result = {
+      blocks: output.children.length,
+      height: output.getBoundingClientRect().height,
+      twinHeight: twin.getBoundingClientRect().height,
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point.
+      copied: output.innerText,
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point.
+      twinCopied: twin.innerText,
+    };
+    twin.remove();
+    return result;
+  });
+  expect(await outputText(page)).toBe(prompt);
+  expect(rendering.blocks).toBeGreaterThan(1);
+  expect(rendering.height).toBe(rendering.twinHeight);
+  expect(rendering.copied).toBe(rendering.twinCopied);
+});

@@ -35,6 +35,6 @@ export default defineConfig({
   server: { proxy: { '/api': apiProxy } },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts', '*.test.ts'],
+    include: ['src/**/*.test.ts', 'bench/**/*.test.ts', '*.test.ts'],
   },
 });

@@ -9,10 +9,12 @@ import { createSavedStream } from './saved-stream.ts';
 import { errorMessage, statusLabel } from './status.ts';
 import { createStreamClient, type StateDetail, type StreamOutcome } from './stream-client.ts';
 import { isActive, type StreamState } from './stream-state.ts';
+import { createBlockSink } from './text-blocks.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
-const renderer = createRenderer(followBottom(page.output), { onRender: showMetrics });
+const blocks = createBlockSink(page.output, () => document.createElement('span'));
+const renderer = createRenderer(followBottom(page.output, blocks), { onRender: showMetrics });
 const saved = createSavedStream(() => sessionStorage);
 const client = createStreamClient({ onState: showState, onEvent });
 

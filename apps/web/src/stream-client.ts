@@ -22,6 +22,7 @@ import {
   retryDelayMs,
 } from './retry-policy.ts';
 import { createStateMachine, isActive, type StreamState } from './stream-state.ts';
+import { withYieldingBody } from './yielding-body.ts';
 
 export type { ClientFailure } from './retry-policy.ts';
 
@@ -212,7 +213,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         // The default (false) aborts the request when the tab is hidden and sends it again when
         // it is shown: a second generation, or at best a replay.
         openWhenHidden: true,
-        fetch: fetchImpl,
+        fetch: (input, init) =>
+          fetchImpl(input, init).then((response) => withYieldingBody(response)),
 
         async onopen(response) {
           await checkResponse(response);
