@@ -60,9 +60,18 @@ const RECORD_CHAT_FETCH = `{
   };
 }`;
 
+/**
+ * A page in a context of its own, hence a renderer process of its own: the previous run's
+ * clean-up (collecting a 650 KB answer) must not land in this run's measurements.
+ */
+async function freshPage(browser: Browser) {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
 /** The real page: fills the prompt, presses Send, waits for a final state and two paints. */
 async function pageRun(browser: Browser, url: string, prompt: string): Promise<Run> {
-  const page = await browser.newPage();
+  const page = await freshPage(browser);
   try {
     // The clock starts when the page calls fetch, as it does for the arrival baseline: the cost
     // of reading the (huge) prompt out of the textarea is not the renderer's.
@@ -118,13 +127,13 @@ async function pageRun(browser: Browser, url: string, prompt: string): Promise<R
     }
     return { ms: result.ms, longTasks: result.longTasks };
   } finally {
-    await page.close();
+    await page.context().close();
   }
 }
 
 /** The same request, read to its end by fetch alone: how long the bytes take to arrive. */
 async function arrivalRun(browser: Browser, url: string, prompt: string): Promise<ArrivalRun> {
-  const page = await browser.newPage();
+  const page = await freshPage(browser);
   try {
     await page.goto(url);
     const result = await page.evaluate(
@@ -153,13 +162,13 @@ async function arrivalRun(browser: Browser, url: string, prompt: string): Promis
       throw new Error('the raw stream did not end with done');
     return { ms: result.ms, bytes: result.bytes };
   } finally {
-    await page.close();
+    await page.context().close();
   }
 }
 
 /** `innerText +=` per token; bounded, since it is quadratic. Null when it ran out of time. */
 async function naiveRun(browser: Browser, url: string, prompt: string): Promise<Run | null> {
-  const page = await browser.newPage();
+  const page = await freshPage(browser);
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<null>((resolve) => {
     timer = setTimeout(() => resolve(null), settings.naiveLimitMs);
@@ -188,7 +197,7 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
   } finally {
     clearTimeout(timer);
     // Closing also ends a run that ran out of time, busy main thread and all.
-    await page.close();
+    await page.context().close();
   }
 }
 
