@@ -1,5 +1,5 @@
 import { API_PATHS, HealthSchema } from '@gpt-stream/protocol';
-import type { APIRequestContext, Page } from '@playwright/test';
+import type { APIRequestContext, Page, Request } from '@playwright/test';
 
 /** The ids of the page contract. */
 export const ids = {
@@ -41,4 +41,21 @@ export function twoFrames(page: Page): Promise<void> {
         requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
       ),
   );
+}
+
+/** Every request the page makes to the chat API (POST, resumes, stops), as "METHOD /path?query". */
+export function recordChatRequests(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (request: Request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith(API_PATHS.chat)) {
+      seen.push(`${request.method()} ${url.pathname}${url.search}`);
+    }
+  });
+  return seen;
+}
+
+/** The prompt's text at echo's pace: enough tokens that the stream lasts a few seconds. */
+export function numberedLines(count: number): string {
+  return Array.from({ length: count }, (_, index) => `line ${index + 1} of the echo`).join('\n');
 }

@@ -85,6 +85,12 @@ test('model output that contains HTML is shown as text and never run', async ({ 
   await sendPrompt(page, prompt, 'echo');
   await expect(status(page)).toHaveAttribute('data-state', 'done');
   expect(await outputText(page)).toBe(prompt);
-  await expect(page.locator(`${ids.output} *`)).toHaveCount(0);
+  // The only elements are the page's own blocks of text: plain spans, nothing the model wrote.
+  const elements = await page
+    .locator(`${ids.output} *`)
+    .evaluateAll((nodes) =>
+      nodes.map((node) => `${node.tagName} ${node.attributes.length} ${node.children.length}`),
+    );
+  expect(elements).toEqual(['SPAN 0 0']);
   expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
 });

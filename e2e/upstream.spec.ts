@@ -1,12 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { type FakeOpenAI, startFakeOpenAI } from '../apps/server/src/models/openai-fake-server.ts';
 import { ids, outputText, sendPrompt, status } from './chat-page.ts';
-import { E2E_SERVER_ENV } from './server-env.ts';
+import { type OwnServer, startOwnServer } from './own-server.ts';
 
-const MAIN = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
 const ANSWER = [
   'Hello',
   ' from',
@@ -21,7 +17,7 @@ const ANSWER = [
 ];
 
 let fake: FakeOpenAI;
-let app: ChildProcess;
+let app: OwnServer | undefined;
 let appURL: string;
 
 /**
@@ -33,35 +29,17 @@ test.beforeAll(async () => {
     'fake-llm': { kind: 'answer', pieces: ANSWER },
     'fake-stall': { kind: 'answer', pieces: ANSWER, stallAfter: 3 },
   });
-  app = spawn(process.execPath, [MAIN], {
-    env: {
-      ...process.env,
-      ...E2E_SERVER_ENV,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      // The start line (at info) says which free port the server took.
-      LOG_LEVEL: 'info',
-      OPENAI_BASE_URL: fake.baseURL,
-      OPENAI_API_KEY: 'sk-e2e-never-in-the-page',
-      OPENAI_MODEL: 'fake-llm',
-      OPENAI_EXTRA_MODELS: 'fake-stall',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  app = await startOwnServer({
+    OPENAI_BASE_URL: fake.baseURL,
+    OPENAI_API_KEY: 'sk-e2e-never-in-the-page',
+    OPENAI_MODEL: 'fake-llm',
+    OPENAI_EXTRA_MODELS: 'fake-stall',
   });
-  let output = '';
-  app.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const listening = /listening on (http:\/\/127\.0\.0\.1:\d+)/;
-  await expect.poll(() => output, { timeout: 15_000 }).toMatch(listening);
-  appURL = output.match(listening)?.[1] as string;
+  appURL = app.url;
 });
 
 test.afterAll(async () => {
-  if (app && app.exitCode === null) {
-    app.kill('SIGTERM');
-    await once(app, 'exit');
-  }
+  await app?.kill();
   await fake?.close();
 });
 

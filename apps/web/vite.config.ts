@@ -1,5 +1,6 @@
 import type { ProxyOptions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { bundleBudget } from './bundle-size.ts';
 
 /**
  * The API server's address in development: the same `PORT` the server reads, so that
@@ -29,10 +30,11 @@ export const apiProxy: ProxyOptions = {
 };
 
 export default defineConfig({
+  plugins: [bundleBudget()],
   // `vite preview` reuses the dev server's proxy.
   server: { proxy: { '/api': apiProxy } },
   test: {
     environment: 'node',
-    include: ['src/**/*.test.ts', '*.test.ts'],
+    include: ['src/**/*.test.ts', 'bench/**/*.test.ts', '*.test.ts'],
   },
 });

@@ -34,7 +34,7 @@ describe('isScrolledToBottom', () => {
 describe('followBottom', () => {
   it('keeps a box that was at the bottom at the bottom', () => {
     const box = fakeBox(700);
-    followBottom(box).append('more');
+    followBottom(box, box).append('more');
 
     expect(box.texts).toEqual(['more']);
     expect(box.scrollTop).toBe(1100);
@@ -42,7 +42,7 @@ describe('followBottom', () => {
 
   it('leaves a reader who scrolled up where they are', () => {
     const box = fakeBox(200);
-    followBottom(box).append('more');
+    followBottom(box, box).append('more');
 
     expect(box.texts).toEqual(['more']);
     expect(box.scrollTop).toBe(200);
@@ -50,7 +50,7 @@ describe('followBottom', () => {
 
   it('passes clearing through', () => {
     const box = fakeBox(700);
-    const sink = followBottom(box);
+    const sink = followBottom(box, box);
     sink.append('x');
     sink.replaceChildren();
 

@@ -15,17 +15,18 @@ export function isScrolledToBottom(box: ScrollBox): boolean {
 
 /**
  * Keeps a scrolling output pinned to its newest text, unless the reader has scrolled up to read
- * something earlier: then new text must not yank the view away from them.
+ * something earlier: then new text must not yank the view away from them. `sink` writes the text
+ * into `box`.
  */
-export function followBottom(box: ScrollBox & TextSink): TextSink {
+export function followBottom(box: ScrollBox, sink: TextSink): TextSink {
   return {
     append(text) {
       const wasAtBottom = isScrolledToBottom(box);
-      box.append(text);
+      sink.append(text);
       if (wasAtBottom) box.scrollTop = box.scrollHeight;
     },
     replaceChildren() {
-      box.replaceChildren();
+      sink.replaceChildren();
     },
   };
 }

@@ -1,33 +1,46 @@
 import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
-import {
-  type ChatRequest,
-  type ParseResult,
-  parseChatRequest,
-  type StreamEvent,
-} from '@gpt-stream/protocol';
+import type { ChatRequest, StreamEvent } from '@gpt-stream/protocol';
 import { followBottom } from './auto-scroll.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
 import { createRenderer } from './renderer.ts';
-import { describeOutcome, isActive, type PageState, STATUS_LABELS } from './status.ts';
-import { streamChat } from './stream-client.ts';
+import { createSavedStream } from './saved-stream.ts';
+import { errorMessage, statusLabel } from './status.ts';
+import { createStreamClient, type StateDetail, type StreamOutcome } from './stream-client.ts';
+import { isActive, type StreamState } from './stream-state.ts';
+import { createBlockSink } from './text-blocks.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
-const renderer = createRenderer(followBottom(page.output), { onRender: showMetrics });
-let current: AbortController | null = null;
+const blocks = createBlockSink(page.output, () => document.createElement('span'));
+const renderer = createRenderer(followBottom(page.output, blocks), { onRender: showMetrics });
+const saved = createSavedStream(() => sessionStorage);
+const client = createStreamClient({ onState: showState, onEvent });
 
-function setState(state: PageState): void {
+function showState(state: StreamState, { retry, outcome }: StateDetail): void {
+  // The whole text must be on screen before the status claims the stream has ended.
+  if (outcome) finish(outcome);
   page.status.dataset.state = state;
-  page.status.textContent = STATUS_LABELS[state];
+  page.status.textContent = statusLabel(state, { retry });
   const busy = isActive(state);
   page.send.disabled = busy;
   page.stop.disabled = !busy;
   // Screen readers announce the live region once the answer is whole, not fragment by fragment.
   page.output.setAttribute('aria-busy', String(busy));
+}
+
+function finish(outcome: StreamOutcome): void {
+  renderer.flush();
+  if (outcome.type === 'completed') metrics.finish(outcome.done.usage.completionTokens);
+  // A request that failed before any text has nothing to measure; dashes would only add noise.
+  if (outcome.type !== 'completed' && metrics.snapshot().tokens === 0) clearMetrics();
+  else showMetrics();
+  showError(errorMessage(outcome));
+  // A stream that failed on this side may still be running on the server: a reload resumes it.
+  if (outcome.type !== 'failed') saved.clear();
 }
 
 function showError(message: string | null): void {
@@ -49,63 +62,52 @@ function showMetrics(): void {
   page.metrics.dataset.tokensPerSecond = String(snapshot.tokensPerSecond ?? '');
 }
 
-function readRequest(): ParseResult<ChatRequest> {
-  const body: ChatRequest = { prompt: page.prompt.value };
-  if (page.model.value) body.model = page.model.value;
-  // The protocol's own validation: the same message the server would send, without the round trip.
-  return parseChatRequest(body);
-}
-
 function onEvent(event: StreamEvent): void {
-  if (event.type === 'start') setState('streaming');
+  if (event.type === 'start') saved.save({ streamId: event.data.streamId, lastEventId: null });
   if (event.type === 'delta' && event.data.text !== '') {
     metrics.recordToken();
     renderer.push(event.data.text);
   }
 }
 
-async function send(): Promise<void> {
-  if (current) return;
+/** A fresh answer area and clock for the stream about to start. */
+function reset(): void {
   renderer.clear();
   showError(null);
   clearMetrics();
-
-  const request = readRequest();
-  if (!request.ok) {
-    showError(request.message);
-    setState('error');
-    return;
-  }
-
-  const controller = new AbortController();
-  current = controller;
   metrics.start();
-  showMetrics();
-  setState('connecting');
-  const outcome = await streamChat({ request: request.value, signal: controller.signal, onEvent });
-  current = null;
-
-  // The whole text must be on screen before the status claims the stream has ended.
-  renderer.flush();
-  if (outcome.type === 'completed') metrics.finish(outcome.done.usage.completionTokens);
-  // A request that failed before any text has nothing to measure; dashes would only add noise.
-  if (outcome.type !== 'completed' && metrics.snapshot().tokens === 0) clearMetrics();
-  else showMetrics();
-  const view = describeOutcome(outcome);
-  showError(view.error);
-  setState(view.state);
 }
 
-function stop(): void {
-  current?.abort();
+function readRequest(): ChatRequest {
+  const request: ChatRequest = { prompt: page.prompt.value };
+  if (page.model.value) request.model = page.model.value;
+  return request;
+}
+
+function send(): void {
+  if (isActive(client.state)) return;
+  reset();
+  void client.send(readRequest());
+}
+
+/**
+ * After a reload mid-stream, the stream is replayed from its first event: the text on screen went
+ * with the old page, and a full replay is the one way to show it again exactly, with nothing
+ * missing and nothing twice.
+ */
+function resumeSaved(): void {
+  const position = saved.load();
+  if (!position) return;
+  reset();
+  void client.resume(position.streamId);
 }
 
 page.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  void send();
+  send();
 });
 
-page.stop.addEventListener('click', stop);
+page.stop.addEventListener('click', () => client.stop());
 
 page.prompt.addEventListener('keydown', (event) => {
   // isComposing: Enter also confirms an IME candidate (Chinese, Japanese...), which must not send.
@@ -115,16 +117,23 @@ page.prompt.addEventListener('keydown', (event) => {
 });
 
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && current) {
+  if (event.key === 'Escape' && isActive(client.state)) {
     event.preventDefault();
-    stop();
+    client.stop();
   }
 });
 
-setState('idle');
+// The last event id, for whoever resumes this tab's stream, without a storage write per event.
+addEventListener('pagehide', () => {
+  const position = client.position;
+  if (position && isActive(client.state)) saved.save(position);
+});
+
+showState('idle', { retry: 0 });
 showError(null);
 // The prompt is what this page is for; start there (an autofocus attribute is linted as an a11y risk).
 page.prompt.focus();
+resumeSaved();
 
 // index.html ships a lone `mock` option, so the page works even when this fails; nothing to show.
 loadModels()

@@ -1,54 +1,62 @@
 import { describe, expect, it } from 'vitest';
-import { describeOutcome, isActive, PAGE_STATES, STATUS_LABELS } from './status.ts';
+import { errorMessage, STATUS_LABELS, statusLabel } from './status.ts';
+import { STREAM_STATES } from './stream-state.ts';
 
-describe('describeOutcome', () => {
-  it('shows a completed stream as done, with no error', () => {
+describe('errorMessage', () => {
+  it('is empty for a completed stream', () => {
     expect(
-      describeOutcome({
+      errorMessage({
         type: 'completed',
         done: { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 2 } },
       }),
-    ).toEqual({ state: 'done', error: null });
+    ).toBeNull();
   });
 
-  it('shows a stopped stream as stopped, with no error', () => {
-    expect(describeOutcome({ type: 'stopped' })).toEqual({ state: 'stopped', error: null });
+  it('is empty for a stopped stream: the reader asked for it', () => {
+    expect(errorMessage({ type: 'stopped' })).toBeNull();
   });
 
   it("shows the server's message for an error event", () => {
     expect(
-      describeOutcome({
+      errorMessage({
         type: 'server-error',
         error: { code: 'model_failed', message: 'The model stopped.', retryable: true },
       }),
-    ).toEqual({ state: 'error', error: 'The model stopped.' });
+    ).toBe('The model stopped.');
   });
 
-  it('never shows a cut stream as done', () => {
+  it('still says something when an error event has no message', () => {
     expect(
-      describeOutcome({
+      errorMessage({ type: 'server-error', error: { code: 'x', message: '', retryable: false } }),
+    ).toMatch(/\S/);
+  });
+
+  it('says that invalid input was not sent, and why', () => {
+    expect(
+      errorMessage({
+        type: 'failed',
+        failure: { kind: 'invalid', message: 'prompt must not be blank' },
+      }),
+    ).toBe('Nothing was sent: prompt must not be blank.');
+  });
+
+  it('shows the message of a failed request as it is', () => {
+    expect(
+      errorMessage({
         type: 'failed',
         failure: { kind: 'cut', message: 'The stream was cut off before it finished.' },
       }),
-    ).toEqual({ state: 'error', error: 'The stream was cut off before it finished.' });
-  });
-
-  it('shows the message of a failed request', () => {
-    expect(
-      describeOutcome({
-        type: 'failed',
-        failure: { kind: 'http', status: 400, code: 'invalid_request', message: 'prompt!' },
-      }),
-    ).toEqual({ state: 'error', error: 'prompt!' });
+    ).toBe('The stream was cut off before it finished.');
   });
 });
 
-describe('status', () => {
+describe('statusLabel', () => {
   it('has a label for every state', () => {
-    for (const state of PAGE_STATES) expect(STATUS_LABELS[state]).toMatch(/\S/);
+    for (const state of STREAM_STATES) expect(statusLabel(state, { retry: 0 })).toMatch(/\S/);
   });
 
-  it('counts only connecting and streaming as active', () => {
-    expect(PAGE_STATES.filter(isActive)).toEqual(['connecting', 'streaming']);
+  it('says when it is reconnecting, and which retry it is', () => {
+    expect(statusLabel('connecting', { retry: 0 })).toBe(STATUS_LABELS.connecting);
+    expect(statusLabel('connecting', { retry: 2 })).toBe('Reconnecting (retry 2)…');
   });
 });

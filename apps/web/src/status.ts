@@ -1,10 +1,7 @@
-import type { StreamOutcome } from './stream-client.ts';
+import type { StateDetail, StreamOutcome } from './stream-client.ts';
+import type { StreamState } from './stream-state.ts';
 
-/** The values of `#status[data-state]`, part of the page contract. */
-export const PAGE_STATES = ['idle', 'connecting', 'streaming', 'done', 'stopped', 'error'] as const;
-export type PageState = (typeof PAGE_STATES)[number];
-
-export const STATUS_LABELS: Record<PageState, string> = {
+export const STATUS_LABELS: Record<StreamState, string> = {
   idle: 'Ready',
   connecting: 'Connecting…',
   streaming: 'Streaming…',
@@ -13,30 +10,26 @@ export const STATUS_LABELS: Record<PageState, string> = {
   error: 'Error',
 };
 
-/** While a request is in flight: Send must wait, Stop must work. */
-export function isActive(state: PageState): boolean {
-  return state === 'connecting' || state === 'streaming';
-}
-
-export interface FinalView {
-  state: PageState;
-  /** For `#error`; null when nothing failed. */
-  error: string | null;
+/** The text of `#status`: a retry says so, and which one, so that a wait is never silent. */
+export function statusLabel(state: StreamState, { retry }: StateDetail): string {
+  if (state === 'connecting' && retry > 0) return `Reconnecting (retry ${retry})…`;
+  return STATUS_LABELS[state];
 }
 
 /**
- * The page's final state for each way a stream can end. Only a `done` event reads as done: a cut
- * stream keeps its partial text on screen but says it was cut.
+ * The message of `#error` for each way a stream can end; null when nothing failed. Only a `done`
+ * event reads as done: a cut stream keeps its partial text on screen but says it was cut.
  */
-export function describeOutcome(outcome: StreamOutcome): FinalView {
+export function errorMessage(outcome: StreamOutcome): string | null {
   switch (outcome.type) {
     case 'completed':
-      return { state: 'done', error: null };
     case 'stopped':
-      return { state: 'stopped', error: null };
+      return null;
     case 'server-error':
-      return { state: 'error', error: outcome.error.message || 'The server could not finish.' };
+      return outcome.error.message || 'The server could not finish the answer.';
     case 'failed':
-      return { state: 'error', error: outcome.failure.message };
+      return outcome.failure.kind === 'invalid'
+        ? `Nothing was sent: ${outcome.failure.message}.`
+        : outcome.failure.message;
   }
 }

@@ -2,6 +2,7 @@ import {
   API_PATHS,
   apiErrorBody,
   type ChatRequest,
+  chatStreamPath,
   encodeEvent,
   formatEventId,
   HEARTBEAT_FRAME,
@@ -9,7 +10,15 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FAILURE_MESSAGES, type StreamOutcome, streamChat } from './stream-client.ts';
+import { DEFAULT_RETRY_POLICY } from './retry-policy.ts';
+import {
+  createStreamClient,
+  FAILURE_MESSAGES,
+  type StateDetail,
+  type StreamClientOptions,
+  type StreamOutcome,
+} from './stream-client.ts';
+import type { StreamState } from './stream-state.ts';
 
 /** fetchEventSource reaches for `window.clearTimeout` and `document.removeEventListener`. */
 class FakeDocument extends EventTarget {
@@ -86,13 +95,35 @@ function openStream() {
   };
 }
 
-async function run(
-  fetch: typeof globalThis.fetch,
-  signal: AbortSignal = new AbortController().signal,
-): Promise<{ outcome: StreamOutcome; events: StreamEvent[] }> {
+interface Run {
+  outcome: StreamOutcome;
+  events: StreamEvent[];
+  states: [StreamState, number][];
+  waits: number[];
+}
+
+/** A client with a fake fetch and instant backoff waits, recording what it did. */
+function client(fetch: typeof globalThis.fetch, extra: Partial<StreamClientOptions> = {}) {
   const events: StreamEvent[] = [];
-  const outcome = await streamChat({ request, signal, fetch, onEvent: (e) => events.push(e) });
-  return { outcome, events };
+  const states: [StreamState, number][] = [];
+  const waits: number[] = [];
+  const streamClient = createStreamClient({
+    fetch,
+    random: () => 1,
+    wait: async (ms) => {
+      waits.push(ms);
+    },
+    onEvent: (event) => events.push(event),
+    onState: (state: StreamState, detail: StateDetail) => states.push([state, detail.retry]),
+    ...extra,
+  });
+  return { streamClient, events, states, waits };
+}
+
+async function run(fetch: typeof globalThis.fetch): Promise<Run> {
+  const { streamClient, events, states, waits } = client(fetch);
+  const outcome = await streamClient.send(request);
+  return { outcome, events, states, waits };
 }
 
 /** Lets queued reads and callbacks run, so that the test acts in the middle of a stream. */
@@ -100,7 +131,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-describe('streamChat', () => {
+describe('a stream', () => {
   it('POSTs the request as JSON to the chat path', async () => {
     const fetch = vi.fn<typeof globalThis.fetch>(async () => eventStream([frames([start, done])]));
     await run(fetch);
@@ -191,30 +222,6 @@ describe('streamChat', () => {
     expect(fetch).toHaveBeenCalledOnce();
   });
 
-  it('names the status of a 5xx whose body is not the JSON error shape', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(
-      async () =>
-        new Response('<h1>Bad Gateway</h1>', {
-          status: 502,
-          statusText: 'Bad Gateway',
-          headers: { 'content-type': 'text/html' },
-        }),
-    );
-
-    const result = await run(fetch);
-
-    expect(result.outcome).toEqual({
-      type: 'failed',
-      failure: {
-        kind: 'http',
-        status: 502,
-        code: null,
-        message: 'The server answered 502 Bad Gateway.',
-      },
-    });
-    expect(fetch).toHaveBeenCalledOnce();
-  });
-
   it('refuses a 200 answer that is not an event stream', async () => {
     const fetch = vi.fn<typeof globalThis.fetch>(
       async () =>
@@ -229,47 +236,6 @@ describe('streamChat', () => {
     expect(result.outcome.type === 'failed' && result.outcome.failure.message).toContain(
       'text/html',
     );
-    expect(fetch).toHaveBeenCalledOnce();
-  });
-
-  it('reports an unreachable server once, as a network failure', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(async () => {
-      throw new TypeError('Failed to fetch');
-    });
-
-    const result = await run(fetch);
-
-    expect(result.outcome).toEqual({
-      type: 'failed',
-      failure: { kind: 'network', message: FAILURE_MESSAGES.network },
-    });
-    expect(fetch).toHaveBeenCalledOnce();
-  });
-
-  it('reports a body that ends before done as cut, keeping what arrived', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(async () =>
-      eventStream([frames([start, delta('half an ans')])]),
-    );
-
-    const result = await run(fetch);
-
-    expect(result.outcome).toEqual({
-      type: 'failed',
-      failure: { kind: 'cut', message: FAILURE_MESSAGES.cut },
-    });
-    expect(result.events).toEqual([start, delta('half an ans')]);
-    expect(fetch).toHaveBeenCalledOnce();
-  });
-
-  it('reports a connection that breaks mid-stream as cut', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(async () =>
-      eventStream([frames([start, delta('a')])], new TypeError('network error')),
-    );
-
-    const result = await run(fetch);
-
-    expect(result.outcome).toMatchObject({ type: 'failed', failure: { kind: 'cut' } });
-    expect(result.events).toEqual([start, delta('a')]);
     expect(fetch).toHaveBeenCalledOnce();
   });
 
@@ -306,44 +272,17 @@ describe('streamChat', () => {
 
   it('reports a throwing event handler as a protocol failure, not as a cut stream', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const outcome = await streamChat({
-      request,
-      signal: new AbortController().signal,
-      fetch: async () => eventStream([frames([start, done])]),
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => eventStream([frames([start, done])]));
+    const { streamClient } = client(fetch, {
       onEvent: () => {
         throw new Error('render bug');
       },
     });
 
+    const outcome = await streamClient.send(request);
+
     expect(outcome).toMatchObject({ type: 'failed', failure: { kind: 'protocol' } });
-  });
-
-  it('reports an abort mid-stream as stopped and reads nothing more', async () => {
-    const stream = openStream();
-    const controller = new AbortController();
-    const running = run(stream.fetch, controller.signal);
-
-    stream.send(frames([start, delta('first')]));
-    await settle();
-    controller.abort();
-    const result = await running;
-
-    expect(result.outcome).toEqual({ type: 'stopped' });
-    expect(result.events).toEqual([start, delta('first')]);
-    expect(stream.fetch).toHaveBeenCalledOnce();
-    const init = stream.fetch.mock.calls[0]?.[1];
-    expect(init?.signal?.aborted).toBe(true);
-  });
-
-  it('does not send a request whose signal is already aborted', async () => {
-    const fetch = vi.fn<typeof globalThis.fetch>(async () => eventStream([frames([start, done])]));
-    const controller = new AbortController();
-    controller.abort();
-
-    const result = await run(fetch, controller.signal);
-
-    expect(result.outcome).toEqual({ type: 'stopped' });
-    expect(fetch).not.toHaveBeenCalled();
+    expect(fetch).toHaveBeenCalledOnce();
   });
 
   it('keeps streaming, with one request, while the tab is hidden and shown again', async () => {
@@ -365,5 +304,461 @@ describe('streamChat', () => {
     expect(result.outcome.type).toBe('completed');
     expect(result.events).toEqual([start, delta('a'), done]);
     expect(stream.fetch).toHaveBeenCalledOnce();
+  });
+
+  it('refuses invalid input without sending anything', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>();
+    const { streamClient, states } = client(fetch);
+
+    const outcome = await streamClient.send({ prompt: ' \n ' });
+
+    expect(outcome).toEqual({
+      type: 'failed',
+      failure: { kind: 'invalid', message: 'prompt must not be blank' },
+    });
+    expect(states).toEqual([['error', 0]]);
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('the state machine', () => {
+  it('goes connecting, streaming, done, and reports how it ended', async () => {
+    const onState = vi.fn();
+    const { streamClient } = client(async () => eventStream([frames([start, done])]), {
+      onState,
+    });
+
+    await streamClient.send(request);
+
+    expect(onState.mock.calls.map(([state]) => state)).toEqual(['connecting', 'streaming', 'done']);
+    expect(onState.mock.calls.at(-1)?.[1]).toEqual({
+      retry: 0,
+      outcome: { type: 'completed', done: done.data },
+    });
+    expect(streamClient.state).toBe('done');
+  });
+
+  it('ends in error for a server error event and for a failed request alike', async () => {
+    const error: StreamEvent = {
+      type: 'error',
+      data: { code: 'model_failed', message: 'm', retryable: false },
+    };
+    const failed = client(async () => eventStream([frames([start, error])]));
+    await failed.streamClient.send(request);
+    expect(failed.states.map(([state]) => state)).toEqual(['connecting', 'streaming', 'error']);
+
+    const refused = client(async () =>
+      Response.json(apiErrorBody('invalid_request', 'no'), { status: 400 }),
+    );
+    await refused.streamClient.send(request);
+    expect(refused.states.map(([state]) => state)).toEqual(['connecting', 'error']);
+  });
+
+  it('refuses a second stream while one is running', async () => {
+    const stream = openStream();
+    const { streamClient } = client(stream.fetch);
+    const running = streamClient.send(request);
+
+    await expect(streamClient.send(request)).rejects.toThrow('A stream is already running.');
+    streamClient.stop();
+    await running;
+  });
+
+  it('starts a new stream after the last one ended', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => eventStream([frames([start, done])]));
+    const { streamClient, states } = client(fetch);
+
+    await streamClient.send(request);
+    await streamClient.send(request);
+
+    expect(states.map(([state]) => state)).toEqual([
+      'connecting',
+      'streaming',
+      'done',
+      'connecting',
+      'streaming',
+      'done',
+    ]);
+  });
+});
+
+/** Answers each request with the next scripted reply, and keeps every request for the test. */
+function scripted(...replies: (() => Response | Promise<Response>)[]) {
+  return vi.fn<typeof globalThis.fetch>(async (input) => {
+    const reply = replies.shift();
+    if (!reply) throw new Error(`unexpected request to ${String(input)}`);
+    return reply();
+  });
+}
+
+const unreachable = () => {
+  throw new TypeError('Failed to fetch');
+};
+const unavailable = () =>
+  Response.json(apiErrorBody('internal_error', 'Busy, try again.'), { status: 503 });
+
+function requests(fetch: ReturnType<typeof scripted>): string[] {
+  return fetch.mock.calls.map(([url, init]) => `${init?.method ?? 'GET'} ${String(url)}`);
+}
+
+describe('the retry policy', () => {
+  it('re-sends the prompt after a network failure before the stream started', async () => {
+    const fetch = scripted(unreachable, () => eventStream([frames([start, delta('a'), done])]));
+
+    const result = await run(fetch);
+
+    expect(result.outcome.type).toBe('completed');
+    expect(requests(fetch)).toEqual([`POST ${API_PATHS.chat}`, `POST ${API_PATHS.chat}`]);
+    expect(result.states).toEqual([
+      ['connecting', 0],
+      ['connecting', 1],
+      ['streaming', 1],
+      ['done', 1],
+    ]);
+    expect(result.events).toEqual([start, delta('a'), done]);
+  });
+
+  it('re-sends the prompt after a 5xx, which started nothing', async () => {
+    const fetch = scripted(unavailable, () => eventStream([frames([start, done])]));
+
+    const result = await run(fetch);
+
+    expect(result.outcome.type).toBe('completed');
+    expect(requests(fetch)).toEqual([`POST ${API_PATHS.chat}`, `POST ${API_PATHS.chat}`]);
+  });
+
+  it('gives up on an unreachable server after a bounded number of retries, backing off', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => unreachable());
+
+    const result = await run(fetch);
+
+    expect(fetch).toHaveBeenCalledTimes(DEFAULT_RETRY_POLICY.maxRetries + 1);
+    expect(result.waits).toEqual([500, 1000, 2000]);
+    expect(result.outcome).toEqual({
+      type: 'failed',
+      failure: {
+        kind: 'network',
+        message: 'Could not reach the server. Check the connection, then send again (4 attempts).',
+      },
+    });
+    expect(result.states.at(-1)).toEqual(['error', 3]);
+  });
+
+  it("names the status of a 5xx whose body is not the server's JSON, once retries ran out", async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(
+      async () =>
+        new Response('<h1>Bad Gateway</h1>', {
+          status: 502,
+          statusText: 'Bad Gateway',
+          headers: { 'content-type': 'text/html' },
+        }),
+    );
+
+    const result = await run(fetch);
+
+    expect(result.outcome).toEqual({
+      type: 'failed',
+      failure: {
+        kind: 'http',
+        status: 502,
+        code: null,
+        message: 'The server answered 502 Bad Gateway (4 attempts).',
+      },
+    });
+    expect(fetch).toHaveBeenCalledTimes(4);
+  });
+
+  it.each([400, 401, 404, 413, 415, 429])('never retries a %i', async (status) => {
+    const fetch = vi.fn<typeof globalThis.fetch>(async () =>
+      Response.json(apiErrorBody('invalid_request', 'No.'), { status }),
+    );
+
+    const result = await run(fetch);
+
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(result.waits).toEqual([]);
+    expect(result.outcome).toMatchObject({ type: 'failed', failure: { kind: 'http', status } });
+  });
+
+  it.each([
+    ['not retryable', false],
+    ['retryable', true],
+  ])(
+    'never retries after a server error event marked %s: it ended the stream',
+    async (_name, retryable) => {
+      const error: StreamEvent = {
+        type: 'error',
+        data: { code: 'server_shutdown', message: 'Restarting.', retryable },
+      };
+      const fetch = vi.fn<typeof globalThis.fetch>(async () =>
+        eventStream([frames([start, delta('a'), error])]),
+      );
+
+      const result = await run(fetch);
+
+      expect(fetch).toHaveBeenCalledOnce();
+      expect(result.outcome).toEqual({ type: 'server-error', error: error.data });
+    },
+  );
+
+  it('waits at least as long as a Retry-After asks', async () => {
+    const fetch = scripted(
+      () => new Response(null, { status: 503, headers: { 'retry-after': '3' } }),
+      () => eventStream([frames([start, done])]),
+    );
+
+    const result = await run(fetch);
+
+    expect(result.waits).toEqual([3000]);
+    expect(result.outcome.type).toBe('completed');
+  });
+
+  it('resumes a cut stream after its last event, with no second POST and nothing twice', async () => {
+    const fetch = scripted(
+      () => eventStream([frames([start, delta('Hel')])]),
+      // A server may replay from earlier than asked: what the page has must not appear twice.
+      () => eventStream([frames([start, delta('Hel'), delta('lo'), done])]),
+    );
+
+    const result = await run(fetch);
+
+    expect(requests(fetch)).toEqual([
+      `POST ${API_PATHS.chat}`,
+      `GET ${chatStreamPath('s1', 's1:1')}`,
+    ]);
+    expect(result.events).toEqual([start, delta('Hel'), delta('lo'), done]);
+    expect(result.outcome.type).toBe('completed');
+    expect(result.states.map(([state]) => state)).toEqual([
+      'connecting',
+      'streaming',
+      'connecting',
+      'streaming',
+      'done',
+    ]);
+  });
+
+  it('resumes a connection that breaks mid-stream, from the last event it read', async () => {
+    const fetch = scripted(
+      () => eventStream([frames([start, delta('a'), delta('b')])], new TypeError('network error')),
+      () =>
+        new Response(body([encodeEvent(delta('c'), 's1:3'), encodeEvent(done, 's1:4')]), {
+          headers: STREAM_RESPONSE_HEADERS,
+        }),
+    );
+
+    const result = await run(fetch);
+
+    expect(requests(fetch)).toEqual([
+      `POST ${API_PATHS.chat}`,
+      `GET ${chatStreamPath('s1', 's1:2')}`,
+    ]);
+    expect(result.events).toEqual([start, delta('a'), delta('b'), delta('c'), done]);
+  });
+
+  it('reports a cut stream whose server is gone, after a bounded number of resumes', async () => {
+    const fetch = scripted(
+      () => eventStream([frames([start, delta('half an ans')])]),
+      unreachable,
+      unavailable,
+      unreachable,
+    );
+
+    const result = await run(fetch);
+
+    expect(requests(fetch)).toEqual([
+      `POST ${API_PATHS.chat}`,
+      ...Array.from({ length: 3 }, () => `GET ${chatStreamPath('s1', 's1:1')}`),
+    ]);
+    expect(result.events).toEqual([start, delta('half an ans')]);
+    expect(result.outcome).toEqual({
+      type: 'failed',
+      failure: {
+        kind: 'cut',
+        message: `${FAILURE_MESSAGES.cut} The server could not be reached to resume it (4 attempts).`,
+      },
+    });
+  });
+
+  it('starts counting retries again once a resume brings new events', async () => {
+    const cutAfter = (index: number) => () =>
+      new Response(body([encodeEvent(delta(String(index)), formatEventId('s1', index))]), {
+        headers: STREAM_RESPONSE_HEADERS,
+      });
+    const fetch = scripted(
+      () => eventStream([frames([start])]),
+      ...Array.from({ length: 6 }, (_, index) => cutAfter(index + 1)),
+      () => new Response(body([encodeEvent(done, 's1:7')]), { headers: STREAM_RESPONSE_HEADERS }),
+    );
+
+    const result = await run(fetch);
+
+    expect(result.outcome.type).toBe('completed');
+    expect(fetch).toHaveBeenCalledTimes(8);
+    expect(result.events.filter((event) => event.type === 'delta')).toHaveLength(6);
+  });
+
+  it('does not re-send a prompt whose stream opened but never said its id', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(async () => eventStream([HEARTBEAT_FRAME]));
+
+    const result = await run(fetch);
+
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(result.outcome).toEqual({
+      type: 'failed',
+      failure: { kind: 'cut', message: FAILURE_MESSAGES.cut },
+    });
+  });
+
+  it.each([
+    ['an unknown event type', 'event: surprise\ndata: {}\n\n'],
+    ['a 200 answer that is not an event stream', null],
+  ])('never retries %s: the same request gets the same answer', async (_name, frame) => {
+    const fetch = vi.fn<typeof globalThis.fetch>(async () =>
+      frame
+        ? eventStream([frames([start]), frame])
+        : new Response('<!doctype html>', { headers: { 'content-type': 'text/html' } }),
+    );
+
+    const result = await run(fetch);
+
+    expect(fetch).toHaveBeenCalledOnce();
+    expect(result.outcome).toMatchObject({ type: 'failed', failure: { kind: 'protocol' } });
+  });
+});
+
+describe('resume', () => {
+  it('replays a stream by id from its first event when no event id is given', async () => {
+    const fetch = scripted(() => eventStream([frames([start, delta('a'), done])]));
+    const { streamClient, events } = client(fetch);
+
+    const outcome = await streamClient.resume('s1');
+
+    expect(requests(fetch)).toEqual([`GET ${chatStreamPath('s1')}`]);
+    expect(fetch.mock.calls[0]?.[1]?.body).toBeUndefined();
+    expect(events).toEqual([start, delta('a'), done]);
+    expect(outcome.type).toBe('completed');
+    expect(streamClient.position).toEqual({ streamId: 's1', lastEventId: 's1:2' });
+  });
+
+  it('asks for the events after a given id', async () => {
+    const fetch = scripted(() => eventStream([encodeEvent(done, 's1:5')]));
+    const { streamClient } = client(fetch);
+
+    await streamClient.resume('s1', 's1:4');
+
+    expect(requests(fetch)).toEqual([`GET ${chatStreamPath('s1', 's1:4')}`]);
+  });
+
+  it('retries a resume whose server is briefly unreachable, resuming again', async () => {
+    const fetch = scripted(unreachable, () => eventStream([frames([start, done])]));
+    const { streamClient } = client(fetch);
+
+    const outcome = await streamClient.resume('s1');
+
+    expect(requests(fetch)).toEqual([`GET ${chatStreamPath('s1')}`, `GET ${chatStreamPath('s1')}`]);
+    expect(outcome.type).toBe('completed');
+  });
+
+  it("shows the server's message for a stream it does not know, without retrying", async () => {
+    const notFound: StreamEvent = {
+      type: 'error',
+      data: { code: 'stream_not_found', message: 'Unknown or expired stream.', retryable: false },
+    };
+    const fetch = vi.fn<typeof globalThis.fetch>(async () =>
+      eventStream([encodeEvent(notFound, 's1:0')]),
+    );
+    const { streamClient } = client(fetch);
+
+    const outcome = await streamClient.resume('s1');
+
+    expect(outcome).toEqual({ type: 'server-error', error: notFound.data });
+    expect(fetch).toHaveBeenCalledOnce();
+  });
+});
+
+describe('stop', () => {
+  it('aborts the request, tells the server to stop, and reads nothing more', async () => {
+    const stream = openStream();
+    const { streamClient, events, states } = client(stream.fetch);
+    const running = streamClient.send(request);
+
+    stream.send(frames([start, delta('first')]));
+    await settle();
+    streamClient.stop();
+    const outcome = await running;
+
+    expect(outcome).toEqual({ type: 'stopped' });
+    expect(events).toEqual([start, delta('first')]);
+    expect(states.at(-1)).toEqual(['stopped', 0]);
+    expect(stream.fetch.mock.calls[0]?.[1]?.signal?.aborted).toBe(true);
+    expect(stream.fetch).toHaveBeenCalledTimes(2);
+    const [url, init] = stream.fetch.mock.calls[1] ?? [];
+    expect(url).toBe(chatStreamPath('s1'));
+    expect(init).toMatchObject({ method: 'DELETE', keepalive: true });
+  });
+
+  it('ignores a failing stop request: the stream is stopped on this side either way', async () => {
+    const stream = openStream();
+    const fetch = vi.fn<typeof globalThis.fetch>(async (input, init) => {
+      if (init?.method === 'DELETE') throw new TypeError('Failed to fetch');
+      return stream.fetch(input, init);
+    });
+    const { streamClient } = client(fetch);
+    const running = streamClient.send(request);
+    stream.send(frames([start]));
+    await settle();
+
+    streamClient.stop();
+
+    expect(await running).toEqual({ type: 'stopped' });
+  });
+
+  it('stops a retry that is waiting, with no further request', async () => {
+    const fetch = scripted(
+      () => eventStream([frames([start, delta('a')])]),
+      () => new Response(null, { status: 204 }),
+    );
+    let stopNow = () => {};
+    const { streamClient, waits } = client(fetch, {
+      wait: (ms, signal) =>
+        new Promise((resolve) => {
+          waits.push(ms);
+          signal.addEventListener('abort', () => resolve());
+          stopNow();
+        }),
+    });
+    stopNow = () => streamClient.stop();
+
+    const outcome = await streamClient.send(request);
+
+    expect(outcome).toEqual({ type: 'stopped' });
+    expect(requests(fetch)).toEqual([`POST ${API_PATHS.chat}`, `DELETE ${chatStreamPath('s1')}`]);
+  });
+
+  it('sends no stop request for a stream that has not said its id yet', async () => {
+    const fetch = vi.fn<typeof globalThis.fetch>(
+      (_input, init) =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(new DOMException('', 'AbortError'))),
+        ),
+    );
+    const { streamClient } = client(fetch);
+    const running = streamClient.send(request);
+    await settle();
+
+    streamClient.stop();
+
+    expect(await running).toEqual({ type: 'stopped' });
+    expect(fetch).toHaveBeenCalledOnce();
+  });
+
+  it('does nothing when no stream is running', () => {
+    const fetch = vi.fn<typeof globalThis.fetch>();
+    const { streamClient, states } = client(fetch);
+
+    streamClient.stop();
+
+    expect(fetch).not.toHaveBeenCalled();
+    expect(states).toEqual([]);
   });
 });

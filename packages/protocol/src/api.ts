@@ -1,14 +1,14 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 export const ModelInfoSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   description: z.string(),
 });
 export type ModelInfo = z.infer<typeof ModelInfoSchema>;
 
 /** `GET /api/models` */
 export const ModelListSchema = z.object({
-  defaultModel: z.string().min(1),
+  defaultModel: z.string().check(z.minLength(1)),
   models: z.array(ModelInfoSchema),
 });
 export type ModelList = z.infer<typeof ModelListSchema>;
@@ -16,6 +16,6 @@ export type ModelList = z.infer<typeof ModelListSchema>;
 /** `GET /api/health` */
 export const HealthSchema = z.object({
   status: z.literal('ok'),
-  activeStreams: z.number().int().nonnegative(),
+  activeStreams: z.int().check(z.nonnegative()),
 });
 export type Health = z.infer<typeof HealthSchema>;

@@ -41,6 +41,7 @@ describe('parseChatRequest', () => {
       `maxTokens must be at most ${MAX_TOKENS_LIMIT}`,
     ],
     ['a misspelt key', { promt: 'Hi' }, 'Unrecognized key: "promt"'],
+    ['two unknown keys', { prompt: 'Hi', a: 1, b: 2 }, 'Unrecognized keys: "a", "b"'],
   ])('rejects %s with a readable message', (_name, body, message) => {
     const result = parseChatRequest(body);
     expect(result.ok).toBe(false);

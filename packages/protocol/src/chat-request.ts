@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 
 /** Upper bound for `maxTokens`; the server may enforce a lower one per model. */
 export const MAX_TOKENS_LIMIT = 100_000;
@@ -8,18 +8,22 @@ const prompt = z
     error: (issue) =>
       issue.input === undefined ? 'prompt is required' : 'prompt must be a string',
   })
-  .refine((value) => value.trim().length > 0, 'prompt must not be blank');
+  .check(z.refine((value) => value.trim().length > 0, 'prompt must not be blank'));
 
 const model = z
   .string({ error: 'model must be a string' })
-  .min(1, 'model must not be empty')
-  .max(100, 'model must be at most 100 characters');
+  .check(
+    z.minLength(1, 'model must not be empty'),
+    z.maxLength(100, 'model must be at most 100 characters'),
+  );
 
 const maxTokens = z
   .number({ error: 'maxTokens must be a number' })
-  .int('maxTokens must be a whole number')
-  .min(1, 'maxTokens must be at least 1')
-  .max(MAX_TOKENS_LIMIT, `maxTokens must be at most ${MAX_TOKENS_LIMIT}`);
+  .check(
+    z.int('maxTokens must be a whole number'),
+    z.minimum(1, 'maxTokens must be at least 1'),
+    z.maximum(MAX_TOKENS_LIMIT, `maxTokens must be at most ${MAX_TOKENS_LIMIT}`),
+  );
 
 /**
  * `false` cancels generation the moment the reader leaves and keeps nothing for a resume: for
@@ -31,15 +35,25 @@ const resumable = z.boolean({ error: 'resumable must be true or false' });
 export const ChatRequestSchema = z.strictObject(
   {
     prompt,
-    model: model.optional(),
-    maxTokens: maxTokens.optional(),
-    resumable: resumable.optional(),
+    model: z.optional(model),
+    maxTokens: z.optional(maxTokens),
+    resumable: z.optional(resumable),
   },
-  {
-    error: (issue) =>
-      issue.code === 'invalid_type' ? 'the request body must be a JSON object' : undefined,
-  },
+  { error: bodyMessage },
 );
+
+/**
+ * Spelled out rather than left to zod's locale: zod/mini (which keeps the page small) loads no
+ * messages of its own, and the page and the server must say the same thing.
+ */
+function bodyMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'invalid_type') return 'the request body must be a JSON object';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    return `Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${keys}`;
+  }
+  return undefined;
+}
 
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from 'zod/mini';
 import { ErrorInfoSchema } from './errors.ts';
 
 /** `content_filter`: the model's provider withheld the rest of the answer. */
@@ -6,8 +6,8 @@ export const FinishReasonSchema = z.enum(['stop', 'length', 'content_filter']);
 export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
 export const UsageSchema = z.object({
-  promptTokens: z.number().int().nonnegative(),
-  completionTokens: z.number().int().nonnegative(),
+  promptTokens: z.int().check(z.nonnegative()),
+  completionTokens: z.int().check(z.nonnegative()),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -16,10 +16,13 @@ export type Usage = z.infer<typeof UsageSchema>;
  * adds a field.
  */
 export const streamEventDataSchemas = {
-  start: z.object({ streamId: z.string().min(1), model: z.string().min(1) }),
+  start: z.object({
+    streamId: z.string().check(z.minLength(1)),
+    model: z.string().check(z.minLength(1)),
+  }),
   delta: z.object({ text: z.string() }),
   done: z.object({ finishReason: FinishReasonSchema, usage: UsageSchema }),
-  error: ErrorInfoSchema.extend({ retryable: z.boolean() }),
+  error: z.extend(ErrorInfoSchema, { retryable: z.boolean() }),
 } as const;
 
 export type StreamEventType = keyof typeof streamEventDataSchemas;

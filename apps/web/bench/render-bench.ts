@@ -1,0 +1,364 @@
+/**
+ * Rendering benchmark: does the page keep up with a stream that arrives as fast as the server can
+ * send it? Each run, in one Chromium, measures the same echo stream three ways:
+ *
+ * - arrival: fetch reads the raw response to its end, rendering nothing (the baseline);
+ * - page: the real built page, from pressing Send until the whole text is painted;
+ * - innerText: the seed article's `output.innerText += chunk`, at fewer tokens, with a time limit.
+ *
+ * It reports medians of several runs, the page/arrival ratio per run, and the longest main-thread
+ * task (PerformanceObserver 'longtask', which sees tasks over 50 ms). BENCH_JSON=<file> also
+ * writes the results as JSON.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromiumExecutable } from '@gpt-stream/e2e/browser';
+import { startOwnServer } from '@gpt-stream/e2e/own-server';
+import { type Browser, chromium } from '@playwright/test';
+import { build } from 'vite';
+import { textOfTokens } from './exact-tokens.ts';
+
+const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function envInt(name: string, fallback: number, min = 1): number {
+  const raw = process.env[name];
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be at least ${min}`);
+  return value;
+}
+
+const settings = {
+  tokens: envInt('BENCH_TOKENS', 100_000),
+  naiveTokens: envInt('BENCH_NAIVE_TOKENS', 10_000),
+  runs: envInt('BENCH_RUNS', 5),
+  naiveRuns: envInt('BENCH_NAIVE_RUNS', 3, 0),
+  naiveLimitMs: envInt('BENCH_NAIVE_LIMIT_MS', 90_000),
+};
+
+interface Run {
+  ms: number;
+  /** Main-thread tasks over 50 ms during the run, in ms. */
+  longTasks: number[];
+}
+
+interface ArrivalRun {
+  ms: number;
+  bytes: number;
+}
+
+/** A string, not a function: tsx would wrap a function in a helper the page does not have. */
+const RECORD_CHAT_FETCH = `{
+  const fetch = window.fetch;
+  window.fetch = (input, init) => {
+    if (window.chatFetchAt === undefined && String(input).startsWith('/api/chat')) {
+      window.chatFetchAt = performance.now();
+    }
+    return fetch(input, init);
+  };
+}`;
+
+/**
+ * A page in a context of its own, hence a renderer process of its own: the previous run's
+ * clean-up (collecting a 650 KB answer) must not land in this run's measurements.
+ */
+async function freshPage(browser: Browser) {
+  const context = await browser.newContext();
+  return context.newPage();
+}
+
+/** The real page: fills the prompt, presses Send, waits for a final state and two paints. */
+async function pageRun(browser: Browser, url: string, prompt: string): Promise<Run> {
+  const page = await freshPage(browser);
+  try {
+    // The clock starts when the page calls fetch, as it does for the arrival baseline: the cost
+    // of reading the (huge) prompt out of the textarea is not the renderer's.
+    await page.addInitScript(RECORD_CHAT_FETCH);
+    await page.goto(url);
+    await page.locator('#model option[value="echo"]').waitFor({ state: 'attached' });
+    await page.locator('#model').selectOption('echo');
+    // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
+    const result = await page.evaluate(async (text) => {
+      const [prompt, status, send, output, error] = [
+        'prompt',
+        'status',
+        'send',
+        'gpt-output',
+        'error',
+      ].map((id) => document.getElementById(id) as HTMLElement) as [
+        HTMLTextAreaElement,
+        HTMLElement,
+        HTMLElement,
+        HTMLElement,
+        HTMLElement,
+      ];
+      prompt.value = text;
+      const tasks: PerformanceEntry[] = [];
+      const observer = new PerformanceObserver((list) => {
+        tasks.push(...list.getEntries());
+      });
+      observer.observe({ type: 'longtask' });
+      const ended = new Promise<void>((resolve) => {
+        new MutationObserver(() => {
+          if (['done', 'stopped', 'error'].includes(status.dataset.state ?? '')) resolve();
+        }).observe(status, { attributeFilter: ['data-state'] });
+      });
+      send.click();
+      await ended;
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const started = (window as unknown as { chatFetchAt: number }).chatFetchAt;
+      const ms = performance.now() - started;
+      tasks.push(...observer.takeRecords());
+      observer.disconnect();
+      return {
+        ms,
+        longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
+        state: status.dataset.state,
+        exact: output.textContent === text,
+        error: error.textContent,
+      };
+    }, prompt);
+    if (result.state !== 'done' || !result.exact) {
+      throw new Error(
+        `the page ended ${result.state}, text exact: ${result.exact}. ${result.error}`,
+      );
+    }
+    return { ms: result.ms, longTasks: result.longTasks };
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** The same request, read to its end by fetch alone: how long the bytes take to arrive. */
+async function arrivalRun(browser: Browser, url: string, prompt: string): Promise<ArrivalRun> {
+  const page = await freshPage(browser);
+  try {
+    await page.goto(url);
+    const result = await page.evaluate(
+      async (body) => {
+        const started = performance.now();
+        const response = await fetch('/api/chat', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body,
+        });
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        let bytes = 0;
+        let tail: Uint8Array = new Uint8Array();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          bytes += value.length;
+          tail = value;
+        }
+        const ms = performance.now() - started;
+        return { ms, bytes, tail: new TextDecoder().decode(tail.slice(-300)) };
+      },
+      JSON.stringify({ prompt, model: 'echo' }),
+    );
+    if (!result.tail.includes('event: done'))
+      throw new Error('the raw stream did not end with done');
+    return { ms: result.ms, bytes: result.bytes };
+  } finally {
+    await page.context().close();
+  }
+}
+
+/** `innerText +=` per token; bounded, since it is quadratic. Null when it ran out of time. */
+async function naiveRun(browser: Browser, url: string, prompt: string): Promise<Run | null> {
+  const page = await freshPage(browser);
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), settings.naiveLimitMs);
+  });
+  try {
+    await page.goto(`${url}/bench/naive.html`);
+    const run = page.evaluate(async (text) => {
+      const longTasks: number[] = [];
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) longTasks.push(entry.duration);
+      });
+      observer.observe({ type: 'longtask' });
+      const started = performance.now();
+      const send = (window as unknown as { naiveSend: (p: string) => Promise<{ type: string }> })
+        .naiveSend;
+      const outcome = await send(text);
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      const ms = performance.now() - started;
+      for (const entry of observer.takeRecords()) longTasks.push(entry.duration);
+      return { ms, longTasks, outcome: outcome.type };
+    }, prompt);
+    const result = await Promise.race([run, limit]);
+    if (result && result.outcome !== 'completed')
+      throw new Error(`innerText run: ${result.outcome}`);
+    return result && { ms: result.ms, longTasks: result.longTasks };
+  } finally {
+    clearTimeout(timer);
+    // Closing also ends a run that ran out of time, busy main thread and all.
+    await page.context().close();
+  }
+}
+
+interface BenchResults {
+  settings: typeof settings;
+  page: {
+    tokens: number;
+    bytes: number;
+    arrivalMs: number;
+    renderMs: number;
+    ratio: number;
+    ratios: number[];
+    longestTaskMs: number;
+    longTasks: number;
+  };
+  small: {
+    tokens: number;
+    arrivalMs: number;
+    renderMs: number;
+    longestTaskMs: number;
+    /** Null when a run ran out of time: it is at least the limit. */
+    innerTextMs: number | null;
+    innerTextTimedOut: number;
+    innerTextLongestTaskMs: number;
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const longest = (runs: readonly Run[]) => Math.max(0, ...runs.flatMap((run) => run.longTasks));
+
+async function buildPages(outDir: string): Promise<void> {
+  await build({
+    root: WEB_ROOT,
+    configFile: false,
+    logLevel: 'warn',
+    build: {
+      outDir,
+      emptyOutDir: true,
+      rollupOptions: {
+        input: { index: join(WEB_ROOT, 'index.html'), naive: join(WEB_ROOT, 'bench/naive.html') },
+      },
+    },
+  });
+}
+
+async function main(): Promise<void> {
+  const outDir = mkdtempSync(join(tmpdir(), 'gpt-stream-render-bench-'));
+  await buildPages(outDir);
+  const server = await startOwnServer({
+    WEB_DIR: outDir,
+    MOCK_DELAY_MS: '0',
+    MAX_PROMPT_CHARS: '1000000',
+  });
+  const executablePath = chromiumExecutable();
+  const browser = await chromium.launch(executablePath ? { executablePath } : {});
+  try {
+    const big = textOfTokens(settings.tokens);
+    const small = textOfTokens(settings.naiveTokens);
+    const arrival: ArrivalRun[] = [];
+    const rendered: Run[] = [];
+    const smallArrival: ArrivalRun[] = [];
+    const smallRendered: Run[] = [];
+    const naive: (Run | null)[] = [];
+    // Warm-up: the first run pays for compiling the page and the server's code paths.
+    await arrivalRun(browser, server.url, small);
+    await pageRun(browser, server.url, small);
+    // Interleaved, so that a noisy moment on the machine hits every way alike.
+    for (let run = 0; run < settings.runs; run++) {
+      arrival.push(await arrivalRun(browser, server.url, big));
+      rendered.push(await pageRun(browser, server.url, big));
+      smallArrival.push(await arrivalRun(browser, server.url, small));
+      smallRendered.push(await pageRun(browser, server.url, small));
+      if (run < settings.naiveRuns) naive.push(await naiveRun(browser, server.url, small));
+      process.stderr.write(`run ${run + 1}/${settings.runs} done\n`);
+    }
+
+    const ratios = rendered.map((run, index) => run.ms / (arrival[index] as ArrivalRun).ms);
+    const finishedNaive = naive.filter((run): run is Run => run !== null);
+    const naiveMs =
+      naive.length > 0 && finishedNaive.length === naive.length
+        ? median(finishedNaive.map((run) => run.ms))
+        : null;
+    const results: BenchResults = {
+      settings,
+      page: {
+        tokens: settings.tokens,
+        bytes: arrival[0]?.bytes ?? 0,
+        arrivalMs: median(arrival.map((run) => run.ms)),
+        renderMs: median(rendered.map((run) => run.ms)),
+        ratio: median(ratios),
+        ratios,
+        longestTaskMs: longest(rendered),
+        longTasks: rendered.reduce((count, run) => count + run.longTasks.length, 0),
+      },
+      small: {
+        tokens: settings.naiveTokens,
+        arrivalMs: median(smallArrival.map((run) => run.ms)),
+        renderMs: median(smallRendered.map((run) => run.ms)),
+        longestTaskMs: longest(smallRendered),
+        innerTextMs: naiveMs,
+        innerTextTimedOut: naive.length - finishedNaive.length,
+        innerTextLongestTaskMs: longest(finishedNaive),
+      },
+    };
+    printTable(results);
+    if (process.env.BENCH_JSON)
+      writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    await browser.close();
+    await server.kill();
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+function printTable(results: BenchResults): void {
+  const { page, small } = results;
+  const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+  const task = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));
+  const rows = [
+    ['way', 'tokens', 'median time', 'vs arrival', 'longest task'],
+    ['arrival, no rendering', page.tokens, ms(page.arrivalMs), '1.00x', '-'],
+    [
+      'page (renderer.ts)',
+      page.tokens,
+      ms(page.renderMs),
+      `${page.ratio.toFixed(2)}x`,
+      task(page.longestTaskMs),
+    ],
+    ['arrival, no rendering', small.tokens, ms(small.arrivalMs), '1.00x', '-'],
+    [
+      'page (renderer.ts)',
+      small.tokens,
+      ms(small.renderMs),
+      `${(small.renderMs / small.arrivalMs).toFixed(2)}x`,
+      task(small.longestTaskMs),
+    ],
+    [
+      'innerText += chunk',
+      small.tokens,
+      small.innerTextMs === null ? `> ${ms(results.settings.naiveLimitMs)}` : ms(small.innerTextMs),
+      small.innerTextMs === null ? '-' : `${(small.innerTextMs / small.arrivalMs).toFixed(1)}x`,
+      task(small.innerTextLongestTaskMs),
+    ],
+  ].map((row) => row.map(String));
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log(
+    `\nPage rendering in Chromium: medians of ${results.settings.runs} runs (innerText: ${results.settings.naiveRuns})`,
+  );
+  for (const row of rows)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+  console.log(
+    `page/arrival ratio per run: ${page.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
+  );
+}
+
+await main();

@@ -1,0 +1,147 @@
+import { expect, type Page, test } from '@playwright/test';
+import { ids, numberedLines, outputText, recordChatRequests, status } from './chat-page.ts';
+
+test.beforeEach(async ({ page }) => {
+  await page.goto('/');
+  await expect(status(page)).toHaveAttribute('data-state', 'idle');
+});
+
+function scrollGap(page: Page): Promise<number> {
+  return page
+    .locator(ids.output)
+    .evaluate((output) => output.scrollHeight - output.scrollTop - output.clientHeight);
+}
+
+function scrollTop(page: Page): Promise<number> {
+  return page.locator(ids.output).evaluate((output) => output.scrollTop);
+}
+
+const length = (page: Page) => outputText(page).then((text) => text.length);
+
+test('Enter sends, Shift+Enter adds a line, Escape stops', async ({ page }) => {
+  const requests = recordChatRequests(page);
+  const prompt = page.locator(ids.prompt);
+  await prompt.focus();
+  await page.keyboard.type('first line');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('second line');
+  await expect(prompt).toHaveValue('first line\nsecond line');
+  expect(requests).toEqual([]);
+
+  await page.keyboard.press('Enter');
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  await expect(prompt).toHaveValue('first line\nsecond line');
+  await expect.poll(() => length(page)).toBeGreaterThan(0);
+
+  await page.keyboard.press('Escape');
+  await expect(status(page)).toHaveAttribute('data-state', 'stopped');
+  expect(requests[0]).toBe('POST /api/chat');
+});
+
+test('the metrics show time to first token, tokens and tokens/s, live and at the end', async ({
+  page,
+}) => {
+  const metrics = page.locator(ids.metrics);
+  await page.locator(ids.prompt).fill(numberedLines(25));
+  await page.locator(ids.model).selectOption('echo');
+  await page.locator(ids.send).click();
+
+  // Live: the count grows while the stream is still running.
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  await expect
+    .poll(async () => Number(await metrics.getAttribute('data-tokens')))
+    .toBeGreaterThan(5);
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  await expect(metrics).toHaveAttribute('data-tokens-per-second', /^\d+(\.\d+)?$/);
+
+  await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  await expect(metrics).toHaveAttribute('data-ttft-ms', /^\d+(\.\d+)?$/);
+  // The server's count: echo cuts each line into "line", " N", " of", " the", " echo", "\n".
+  await expect(metrics).toHaveAttribute('data-tokens', String(25 * 6 - 1));
+  await expect(metrics).toContainText(/First token \d+ ms · 149 tokens · [\d.]+ tokens\/s/);
+});
+
+test('the answer is a polite live region, busy while it streams', async ({ page }) => {
+  const output = page.locator(ids.output);
+  await expect(output).toHaveAttribute('aria-live', 'polite');
+  await expect(page.locator(ids.status)).toHaveAttribute('role', 'status');
+  await expect(page.locator(ids.error)).toHaveAttribute('role', 'alert');
+
+  await page.locator(ids.prompt).fill(numberedLines(10));
+  await page.locator(ids.model).selectOption('echo');
+  await page.locator(ids.send).click();
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  await expect(output).toHaveAttribute('aria-busy', 'true');
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  await expect(output).toHaveAttribute('aria-busy', 'false');
+});
+
+test('the output follows new text, unless the reader has scrolled up', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 500 });
+  await page.locator(ids.prompt).fill(numberedLines(100));
+  await page.locator(ids.model).selectOption('echo');
+  await page.locator(ids.send).click();
+
+  // Following: once the text overflows, the newest line stays in view.
+  await expect
+    .poll(() => page.locator(ids.output).evaluate((o) => o.scrollHeight - o.clientHeight))
+    .toBeGreaterThan(200);
+  await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
+  const followedTo = await scrollTop(page);
+  expect(followedTo).toBeGreaterThan(200);
+
+  // Scrolled up to reread: new text arrives below, the view stays where the reader put it.
+  await page.locator(ids.output).evaluate((output) => {
+    output.scrollTop = 50;
+  });
+  const grownFrom = await length(page);
+  await expect.poll(() => length(page)).toBeGreaterThan(grownFrom + 100);
+  expect(await scrollTop(page)).toBe(50);
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+
+  // Back at the bottom: following again.
+  await page.locator(ids.output).evaluate((output) => {
+    output.scrollTop = output.scrollHeight;
+  });
+  const backAt = await scrollTop(page);
+  await expect.poll(() => scrollTop(page)).toBeGreaterThan(backAt);
+  await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
+});
+
+test('a long answer, written in blocks, looks and copies exactly like one run of text', async ({
+  page,
+}) => {
+  // Long words, few tokens: well over one block of text in a few seconds of echo.
+  const words = ' streaming responsive rendering paragraph';
+  const prompt = Array.from({ length: 32 }, (_, line) => `${line}${words.repeat(2)}`).join('\n');
+  await page.locator(ids.prompt).fill(prompt);
+  await page.locator(ids.model).selectOption('echo');
+  await page.locator(ids.send).click();
+  await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+
+  const rendering = await page.locator(ids.output).evaluate((output: HTMLElement) => {
+    // The same text as one text node, in a twin of the output with the same width and style.
+    const twin = output.cloneNode(false) as HTMLElement;
+    twin.removeAttribute('id');
+    twin.style.maxHeight = 'none';
+    output.style.maxHeight = 'none';
+    twin.textContent = output.textContent;
+    output.after(twin);
+    // innerText is what copying and screen readers get: block elements would add line breaks.
+    const result = {
+      blocks: output.children.length,
+      height: output.getBoundingClientRect().height,
+      twinHeight: twin.getBoundingClientRect().height,
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point.
+      copied: output.innerText,
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is the point.
+      twinCopied: twin.innerText,
+    };
+    twin.remove();
+    return result;
+  });
+  expect(await outputText(page)).toBe(prompt);
+  expect(rendering.blocks).toBeGreaterThan(1);
+  expect(rendering.height).toBe(rendering.twinHeight);
+  expect(rendering.copied).toBe(rendering.twinCopied);
+});
