@@ -6,7 +6,12 @@
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:http';
 import type { LoadJob, LoadMessage, LoadResult, SuiteMessage, Summary } from './load-job.ts';
-import { runStream, type StreamOutcome, type StreamTarget } from './sse-client.ts';
+import {
+  runStream,
+  type StreamHooks,
+  type StreamOutcome,
+  type StreamTarget,
+} from './sse-client.ts';
 import { median, percentile } from './stats.ts';
 import { answerFor, type StreamRequest } from './workload.ts';
 
@@ -51,27 +56,50 @@ async function runMany(
   const requests = Array.from({ length: count }, (_, index) => requestFor(job, index));
   const expected = requests.map((request) => answerFor(request).tokens.join(''));
   const outcomes: StreamOutcome[] = [];
+  const together = job.startTogether === true;
+  let release = () => {};
+  const gate = together ? new Promise<void>((resolve) => (release = resolve)) : undefined;
   let next = 0;
   let connecting = 0;
   let open = 0;
   let streaming = 0;
+  /** Streams connected or already over: the gate opens when that is all of them. */
+  let arrived = 0;
   return new Promise((resolve) => {
     const pump = () => {
       while (next < count && open < job.concurrency && connecting < MAX_CONNECTING) {
         const index = next++;
         connecting++;
         open++;
+        let stillConnecting = true;
+        let hasArrived = false;
         let started = false;
+        const connected = () => {
+          if (stillConnecting) {
+            stillConnecting = false;
+            connecting--;
+          }
+          if (together && !hasArrived) {
+            hasArrived = true;
+            if (++arrived === count) release();
+          }
+        };
         const onStarted = () => {
           if (started) return;
           started = true;
-          connecting--;
+          connected();
           peak.open = Math.max(peak.open, ++streaming);
           pump();
         };
-        const hooks = gaps
-          ? { onStart: onStarted, onGap: (ms: number) => gaps.push(ms) }
-          : { onStart: onStarted };
+        const hooks: StreamHooks = { onStart: onStarted };
+        if (gaps) hooks.onGap = (ms: number) => gaps.push(ms);
+        if (gate) {
+          hooks.gate = gate;
+          hooks.onConnect = () => {
+            connected();
+            pump();
+          };
+        }
         runStream(
           target,
           requests[index] as StreamRequest,

@@ -14,6 +14,11 @@ export interface LoadJob {
   varyPrompt: boolean;
   maxTokens?: number;
   resumable?: boolean;
+  /**
+   * Connects every stream first and sends the requests together once all are connected, so that
+   * they are really all open at once instead of the first finishing while the last connect.
+   */
+  startTogether?: boolean;
   /** Records the time between consecutive deltas of every stream. */
   recordGaps: boolean;
   /**
