@@ -51,14 +51,23 @@ async function runMany(
   count: number,
   signal: AbortSignal,
   gaps: number[] | undefined,
-  peak: { open: number },
+  peak: { open: number; allStartedMs?: number },
 ): Promise<StreamOutcome[]> {
   const requests = Array.from({ length: count }, (_, index) => requestFor(job, index));
   const expected = requests.map((request) => answerFor(request).tokens.join(''));
   const outcomes: StreamOutcome[] = [];
   const together = job.startTogether === true;
+  let releasedAt = 0;
   let release = () => {};
-  const gate = together ? new Promise<void>((resolve) => (release = resolve)) : undefined;
+  const gate = together
+    ? new Promise<void>((resolve) => {
+        release = () => {
+          releasedAt = performance.now();
+          resolve();
+        };
+      })
+    : undefined;
+  let startedCount = 0;
   let next = 0;
   let connecting = 0;
   let open = 0;
@@ -89,10 +98,18 @@ async function runMany(
           started = true;
           connected();
           peak.open = Math.max(peak.open, ++streaming);
+          if (together && ++startedCount === count)
+            peak.allStartedMs = performance.now() - releasedAt;
           pump();
         };
         const hooks: StreamHooks = { onStart: onStarted };
-        if (gaps) hooks.onGap = (ms: number) => gaps.push(ms);
+        // Started together, the streams are measured once they all run: the gaps while thousands of
+        // requests are still being taken on measure that burst, reported as allStartedMs.
+        if (gaps) {
+          hooks.onGap = (ms: number) => {
+            if (!together || startedCount === count) gaps.push(ms);
+          };
+        }
         if (gate) {
           hooks.gate = gate;
           hooks.onConnect = () => {
@@ -183,10 +200,12 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
   const deadline = setTimeout(() => abort.abort(), job.deadlineMs);
   try {
     const gaps = job.recordGaps ? [] : undefined;
-    const peak = { open: 0 };
+    const peak: { open: number; allStartedMs?: number } = { open: 0 };
+    const cpuBefore = process.cpuUsage();
     const startedAt = performance.now();
     const outcomes = await runMany(job, target, job.streams, abort.signal, gaps, peak);
     const elapsedMs = performance.now() - startedAt;
+    const cpu = process.cpuUsage(cpuBefore);
     const firstDeltas: number[] = [];
     const failures: string[] = [];
     let events = 0;
@@ -204,8 +223,10 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
       elapsedMs,
       peakOpen: peak.open,
       firstDeltaMs: summarize(firstDeltas),
+      loadCpuShare: (cpu.user + cpu.system) / 1000 / elapsedMs,
     };
     if (gaps) result.gapMs = summarize(gaps);
+    if (peak.allStartedMs !== undefined) result.allStartedMs = peak.allStartedMs;
     return result;
   } finally {
     clearTimeout(deadline);

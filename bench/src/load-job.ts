@@ -49,7 +49,12 @@ export interface LoadResult {
   /** The most streams that had started and not yet ended at one time. */
   peakOpen: number;
   firstDeltaMs: Summary;
+  /** Between deltas; with startTogether, only once every stream has started. */
   gapMs?: Summary;
+  /** With startTogether: from sending the requests to the last stream's `start`. */
+  allStartedMs?: number;
+  /** The load generator's own CPU time over the elapsed time: near 1, it is the bottleneck. */
+  loadCpuShare?: number;
 }
 
 export type LoadMessage =
