@@ -49,9 +49,9 @@ export interface LoadResult {
   /** The most streams that had started and not yet ended at one time. */
   peakOpen: number;
   firstDeltaMs: Summary;
-  /** Between deltas; with startTogether, only once every stream has started. */
+  /** Between deltas; with startTogether, only once 99% of the streams have started. */
   gapMs?: Summary;
-  /** With startTogether: from sending the requests to the last stream's `start`. */
+  /** With startTogether: from sending the requests until 99% of the streams have started. */
   allStartedMs?: number;
   /** The load generator's own CPU time over the elapsed time: near 1, it is the bottleneck. */
   loadCpuShare?: number;
