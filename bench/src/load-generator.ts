@@ -6,7 +6,12 @@
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:http';
 import type { LoadJob, LoadMessage, LoadResult, SuiteMessage, Summary } from './load-job.ts';
-import { runStream, type StreamOutcome, type StreamTarget } from './sse-client.ts';
+import {
+  runStream,
+  type StreamHooks,
+  type StreamOutcome,
+  type StreamTarget,
+} from './sse-client.ts';
 import { median, percentile } from './stats.ts';
 import { answerFor, type StreamRequest } from './workload.ts';
 
@@ -46,32 +51,75 @@ async function runMany(
   count: number,
   signal: AbortSignal,
   gaps: number[] | undefined,
-  peak: { open: number },
+  peak: { open: number; allStartedMs?: number },
 ): Promise<StreamOutcome[]> {
   const requests = Array.from({ length: count }, (_, index) => requestFor(job, index));
   const expected = requests.map((request) => answerFor(request).tokens.join(''));
   const outcomes: StreamOutcome[] = [];
+  const together = job.startTogether === true;
+  let releasedAt = 0;
+  let release = () => {};
+  const gate = together
+    ? new Promise<void>((resolve) => {
+        release = () => {
+          releasedAt = performance.now();
+          resolve();
+        };
+      })
+    : undefined;
+  let startedCount = 0;
+  // A connection or two the server's accept queue dropped can start seconds after the rest;
+  // waiting for the very last one would measure the few streams still open by then.
+  const nearlyAll = Math.ceil(count * 0.99);
   let next = 0;
   let connecting = 0;
   let open = 0;
   let streaming = 0;
+  /** Streams connected or already over: the gate opens when that is all of them. */
+  let arrived = 0;
   return new Promise((resolve) => {
     const pump = () => {
       while (next < count && open < job.concurrency && connecting < MAX_CONNECTING) {
         const index = next++;
         connecting++;
         open++;
+        let stillConnecting = true;
+        let hasArrived = false;
         let started = false;
+        const connected = () => {
+          if (stillConnecting) {
+            stillConnecting = false;
+            connecting--;
+          }
+          if (together && !hasArrived) {
+            hasArrived = true;
+            if (++arrived === count) release();
+          }
+        };
         const onStarted = () => {
           if (started) return;
           started = true;
-          connecting--;
+          connected();
           peak.open = Math.max(peak.open, ++streaming);
+          if (together && ++startedCount === count)
+            peak.allStartedMs = performance.now() - releasedAt;
           pump();
         };
-        const hooks = gaps
-          ? { onStart: onStarted, onGap: (ms: number) => gaps.push(ms) }
-          : { onStart: onStarted };
+        const hooks: StreamHooks = { onStart: onStarted };
+        // Started together, the streams are measured once (nearly) all run: the gaps while
+        // thousands of requests are still being taken on measure that burst (allStartedMs).
+        if (gaps) {
+          hooks.onGap = (ms: number) => {
+            if (!together || startedCount >= nearlyAll) gaps.push(ms);
+          };
+        }
+        if (gate) {
+          hooks.gate = gate;
+          hooks.onConnect = () => {
+            connected();
+            pump();
+          };
+        }
         runStream(
           target,
           requests[index] as StreamRequest,
@@ -155,10 +203,12 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
   const deadline = setTimeout(() => abort.abort(), job.deadlineMs);
   try {
     const gaps = job.recordGaps ? [] : undefined;
-    const peak = { open: 0 };
+    const peak: { open: number; allStartedMs?: number } = { open: 0 };
+    const cpuBefore = process.cpuUsage();
     const startedAt = performance.now();
     const outcomes = await runMany(job, target, job.streams, abort.signal, gaps, peak);
     const elapsedMs = performance.now() - startedAt;
+    const cpu = process.cpuUsage(cpuBefore);
     const firstDeltas: number[] = [];
     const failures: string[] = [];
     let events = 0;
@@ -176,8 +226,10 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
       elapsedMs,
       peakOpen: peak.open,
       firstDeltaMs: summarize(firstDeltas),
+      loadCpuShare: (cpu.user + cpu.system) / 1000 / elapsedMs,
     };
     if (gaps) result.gapMs = summarize(gaps);
+    if (peak.allStartedMs !== undefined) result.allStartedMs = peak.allStartedMs;
     return result;
   } finally {
     clearTimeout(deadline);

@@ -14,6 +14,11 @@ export interface LoadJob {
   varyPrompt: boolean;
   maxTokens?: number;
   resumable?: boolean;
+  /**
+   * Connects every stream first and sends the requests together once all are connected, so that
+   * they are really all open at once instead of the first finishing while the last connect.
+   */
+  startTogether?: boolean;
   /** Records the time between consecutive deltas of every stream. */
   recordGaps: boolean;
   /**
@@ -44,7 +49,12 @@ export interface LoadResult {
   /** The most streams that had started and not yet ended at one time. */
   peakOpen: number;
   firstDeltaMs: Summary;
+  /** Between deltas; with startTogether, only once 99% of the streams have started. */
   gapMs?: Summary;
+  /** With startTogether: from sending the requests until 99% of the streams have started. */
+  allStartedMs?: number;
+  /** The load generator's own CPU time over the elapsed time: near 1, it is the bottleneck. */
+  loadCpuShare?: number;
 }
 
 export type LoadMessage =

@@ -85,14 +85,18 @@ export async function startServer(
     );
     let output = '';
     child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
+    const readPort = (chunk: string) => {
       output += chunk;
       const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        // From here on the log is thrown away as fast as it comes: kept and searched, it slowed
+        // this process down until the server's synchronous log writes found the pipe full.
+        child.stdout?.off('data', readPort);
         resolve(Number(match[1]));
       }
-    });
+    };
+    child.stdout?.on('data', readPort);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`${target} exited with ${code} before listening:\n${output}`));

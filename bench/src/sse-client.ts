@@ -13,6 +13,13 @@ export interface StreamHooks {
   onStart?: () => void;
   /** Milliseconds between two consecutive deltas. */
   onGap?: (ms: number) => void;
+  /**
+   * Holds the request back until this settles: everything but the body's last byte goes out at
+   * once, so the server has the connection and the headers but cannot start the stream yet.
+   */
+  gate?: Promise<void>;
+  /** The connection is established (only reported for a gated request). */
+  onConnect?: () => void;
 }
 
 export type StreamOutcome =
@@ -33,7 +40,7 @@ export function runStream(
   hooks: StreamHooks = {},
 ): Promise<StreamOutcome> {
   return new Promise((resolve) => {
-    const sentAt = performance.now();
+    let sentAt = performance.now();
     let events = 0;
     let prefix = '';
     let lastDeltaAt = 0;
@@ -87,6 +94,7 @@ export function runStream(
       path: API_PATHS.chat,
       headers: { 'content-type': JSON_TYPE },
     });
+    const payload = Buffer.from(JSON.stringify(body));
     const onAbort = () => fail('aborted');
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
@@ -114,6 +122,18 @@ export function runStream(
         finish({ ok: true, events, firstDeltaMs });
       });
     });
-    req.end(JSON.stringify(body));
+    const { gate } = hooks;
+    if (gate === undefined) {
+      req.end(payload);
+      return;
+    }
+    req.setHeader('content-length', payload.length);
+    req.once('socket', (socket) => socket.once('connect', () => hooks.onConnect?.()));
+    req.write(payload.subarray(0, -1));
+    gate.then(() => {
+      if (settled) return;
+      sentAt = performance.now();
+      req.end(payload.subarray(-1));
+    });
   });
 }

@@ -47,7 +47,11 @@ function wholeNumber(raw: string, name: string): number {
 }
 
 function readOptions() {
+  const args = process.argv.slice(2);
+  // `pnpm bench -- --runs 5` hands the `--` on to the script as an argument of its own.
+  if (args[0] === '--') args.shift();
   const { values } = parseArgs({
+    args,
     options: {
       runs: { type: 'string', default: '3' },
       only: { type: 'string', default: SCENARIOS.join(',') },

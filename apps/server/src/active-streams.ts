@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { ERROR_CODES, encodeEvent, formatEventId } from '@gpt-stream/protocol';
+import { type FlushScheduler, sharedFlushScheduler } from './flush-scheduler.ts';
 import { Generation } from './generation.ts';
 import { GenerationFollower } from './generation-reader.ts';
 import type { StreamError } from './model-failure.ts';
@@ -43,6 +44,8 @@ export interface ActiveStreamsOptions {
   /** Hears of every generation's start, tokens and end. */
   observer: StreamObserver;
   logger: Logger;
+  /** Batches the writes of a turn; the process-wide one unless a test brings its own. */
+  flushes?: FlushScheduler;
 }
 
 export interface StartOptions {
@@ -71,6 +74,7 @@ export class ActiveStreams {
   readonly #retentionMs: number;
   readonly #observer: StreamObserver;
   readonly #logger: Logger;
+  readonly #flushes: FlushScheduler;
   readonly #generations = new Map<string, Generation>();
   readonly #responses = new Set<SseResponse>();
   readonly #storeReaders = new Set<StoreReader>();
@@ -80,8 +84,16 @@ export class ActiveStreams {
   readonly #sweeper: NodeJS.Timeout;
   #running = 0;
 
-  constructor({ store, heartbeatMs, retentionMs, observer, logger }: ActiveStreamsOptions) {
+  constructor({
+    store,
+    heartbeatMs,
+    retentionMs,
+    observer,
+    logger,
+    flushes = sharedFlushScheduler,
+  }: ActiveStreamsOptions) {
     this.#logger = logger;
+    this.#flushes = flushes;
     this.#store = store;
     this.#retentionMs = retentionMs;
     this.#observer = observer;
@@ -120,6 +132,7 @@ export class ActiveStreams {
       resumable,
       observed: this.#observer.started({ streamId: log.streamId, model: model.id }),
       onEnd: (ended) => this.#onEnd(ended),
+      flushes: this.#flushes,
     });
     this.#generations.set(log.streamId, generation);
     this.#running++;
@@ -171,7 +184,7 @@ export class ActiveStreams {
   }
 
   #follow(generation: Generation, res: ServerResponse, afterSeq: number): void {
-    new GenerationFollower(generation, this.#open(res), afterSeq).start();
+    new GenerationFollower(generation, this.#open(res), afterSeq, this.#flushes).start();
   }
 
   async #readFromStore(streamId: string, afterSeq: number, res: ServerResponse): Promise<void> {

@@ -48,6 +48,6 @@ export function createApp({ config, models, streams, logger, metrics }: AppOptio
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);
   });
   serveWeb(app, config.webDir);
-  app.use(handleErrors);
+  app.use(handleErrors(logger));
   return app;
 }

@@ -1,4 +1,5 @@
-import { encodeEvent, formatEventId } from '@gpt-stream/protocol';
+import { createStreamEncoder, type StreamEncoder } from '@gpt-stream/protocol';
+import type { Flushable, FlushScheduler } from './flush-scheduler.ts';
 import type { Generation, GenerationReader } from './generation.ts';
 import type { SseResponse } from './sse-response.ts';
 import { firstSeqAfter } from './store/replay.ts';
@@ -8,21 +9,24 @@ const WRITE_CHUNK_CHARS = 64 * 1024;
 
 /**
  * Writes a generation running in this process to one response, straight from its log in memory:
- * first everything after the reader's position, then each event as it comes. Frames that are
- * ready together go out in one write; when the socket is full it waits for 'drain' and holds the
- * model back meanwhile.
+ * first everything after the reader's position, then the events as they come. It writes once per
+ * turn of the event loop (see FlushScheduler), all the frames that are ready in one write; when
+ * the socket is full it waits for 'drain' and holds the model back meanwhile.
  */
-export class GenerationFollower implements GenerationReader {
+export class GenerationFollower implements GenerationReader, Flushable {
   readonly #generation: Generation;
   readonly #out: SseResponse;
+  readonly #flushes: FlushScheduler;
+  #encoder: StreamEncoder | undefined;
   /** The next sequence number this reader needs. */
   #next: number;
   #blocked = false;
   #done = false;
 
-  constructor(generation: Generation, out: SseResponse, afterSeq: number) {
+  constructor(generation: Generation, out: SseResponse, afterSeq: number, flushes: FlushScheduler) {
     this.#generation = generation;
     this.#out = out;
+    this.#flushes = flushes;
     this.#next = afterSeq + 1;
   }
 
@@ -33,7 +37,12 @@ export class GenerationFollower implements GenerationReader {
     else this.pump();
   }
 
+  /** The log grew: write at the end of this turn, with whatever else it brings. */
   pump(): void {
+    if (!this.#done) this.#flushes.schedule(this);
+  }
+
+  flush(): void {
     if (this.#done) return;
     const { log } = this.#generation;
     const ended = log.terminal !== undefined;
@@ -47,10 +56,14 @@ export class GenerationFollower implements GenerationReader {
       this.#unblock();
     }
     const end = log.length;
+    this.#encoder ??= createStreamEncoder(log.streamId);
+    const encoder = this.#encoder;
     for (let seq = firstSeqAfter(this.#next - 1, end, ended); seq < end; ) {
       let chunk = '';
       for (; seq < end && chunk.length < WRITE_CHUNK_CHARS; seq++) {
-        chunk += encodeEvent(log.eventAt(seq), formatEventId(log.streamId, seq));
+        const text = log.textAt(seq);
+        chunk +=
+          text === undefined ? encoder.event(log.eventAt(seq), seq) : encoder.delta(text, seq);
       }
       this.#next = seq;
       const flowing = this.#out.write(chunk);
@@ -71,7 +84,7 @@ export class GenerationFollower implements GenerationReader {
 
   readonly #onDrain = (): void => {
     this.#unblock();
-    this.pump();
+    this.flush();
   };
 
   #unblock(): void {

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
@@ -175,6 +176,31 @@ describe('a slow reader', () => {
     socket.destroy();
     await expect.poll(() => probe.finished, { timeout: 1000 }).toBe(true);
     await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
+  });
+});
+
+describe('the writes of a stream', () => {
+  it('carry every event that is ready in one turn in one write', async () => {
+    const model: Model = {
+      id: 'burst',
+      description: 'five tokens at once, then done',
+      async *generate() {
+        for (const token of ['one', ' two', ' three', ' four', ' five']) yield token;
+        return { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: 5 } };
+      },
+    };
+    server = await startTestServer({ models: [model] });
+    const write = vi.spyOn(ServerResponse.prototype, 'write');
+    const stream = await readStream(await postChat(server, { prompt: 'Hi' }));
+
+    expect(stream.events.map(({ event }) => event.type)).toEqual([
+      'start',
+      ...Array(5).fill('delta'),
+      'done',
+    ]);
+    expect(textOf(stream)).toBe('one two three four five');
+    // Without batching this is seven writes: start, five deltas, done.
+    expect(write).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type TerminalEvent } from '@gpt-stream/protocol';
+import type { FlushScheduler } from './flush-scheduler.ts';
 import { type StreamError, terminalErrorFor } from './model-failure.ts';
 import type { GenerateInput, Model } from './models/model.ts';
 import type { ObservedStream } from './observability/stream-observer.ts';
@@ -19,7 +20,16 @@ export interface GenerationOptions {
   observed: ObservedStream;
   /** Runs once, right after the terminal event is in the log. */
   onEnd: (generation: Generation) => void;
+  /** Where the readers' writes of a turn are batched; the model yields to it now and then. */
+  flushes: FlushScheduler;
 }
+
+/**
+ * The most tokens a model that never waits (the mock at no delay, a fast upstream's buffered
+ * chunks) makes in one turn before its readers write them: enough for one large write each, few
+ * enough that a reader that cannot keep up stops the model before much piles up.
+ */
+const TOKENS_PER_TURN = 128;
 
 /** Why a non-resumable stream stopped: only in its own log, which nobody reads any more. */
 const READER_LEFT: StreamError = {
@@ -63,7 +73,9 @@ export class Generation {
 
   /** Pulls the model to its end. Never rejects: every outcome is the log's terminal event. */
   async run(): Promise<void> {
-    const { model, input } = this.#options;
+    const { model, input, flushes } = this.#options;
+    let turn = -1;
+    let madeThisTurn = 0;
     try {
       const iterator = model.generate({ ...input, signal: this.#abort.signal });
       this.#iterator = iterator;
@@ -82,6 +94,11 @@ export class Generation {
         this.log.pushText(step.value);
         this.#options.observed.token();
         this.#publish();
+        if (turn !== flushes.turn) {
+          turn = flushes.turn;
+          madeThisTurn = 0;
+        }
+        if (++madeThisTurn >= TOKENS_PER_TURN) await flushes.flushed();
       }
     } catch (error) {
       if (this.#ended) return;

@@ -1,5 +1,7 @@
 import { type ApiErrorBody, apiErrorBody, ERROR_CODES, type ErrorCode } from '@gpt-stream/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from './observability/logger.ts';
+import { requestIdOf } from './observability/request-logger.ts';
 
 export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
   res.status(status).json(apiErrorBody(code, message) satisfies ApiErrorBody);
@@ -49,17 +51,22 @@ function describeBodyError(error: BodyParserError): [number, ErrorCode, string] 
  * The last handler: every failure becomes a JSON error. Unexpected ones are logged and answered
  * with a generic message; stack traces and internal messages never reach the client.
  */
-export const handleErrors: ErrorRequestHandler = (error, req, res, _next) => {
-  const known = isBodyParserError(error) ? describeBodyError(error) : undefined;
-  if (!known) req.log.error({ err: error }, 'request failed');
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const [status, code, message] = known ?? [
-    500,
-    ERROR_CODES.internal,
-    'Something went wrong on the server.',
-  ];
-  sendError(res, status, code, message);
-};
+export const handleErrors =
+  (logger: Logger): ErrorRequestHandler =>
+  (error, req, res, _next) => {
+    const known = isBodyParserError(error) ? describeBodyError(error) : undefined;
+    if (!known) {
+      const request = { id: requestIdOf(res), method: req.method, url: req.originalUrl };
+      logger.error({ err: error, req: request }, 'request failed');
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const [status, code, message] = known ?? [
+      500,
+      ERROR_CODES.internal,
+      'Something went wrong on the server.',
+    ];
+    sendError(res, status, code, message);
+  };

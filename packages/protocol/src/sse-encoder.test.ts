@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeStreamEvent, type StreamEvent } from './events.ts';
 import {
+  createStreamEncoder,
   encodeComment,
   encodeEvent,
   formatEventId,
@@ -119,6 +120,50 @@ describe('encodeEvent', () => {
     expect(() => encodeEvent(event, '1\ndata: injected')).toThrow(RangeError);
     expect(() => encodeEvent(event, '1\r')).toThrow(RangeError);
     expect(() => encodeEvent(event, '1\0')).toThrow(RangeError);
+  });
+});
+
+describe('createStreamEncoder', () => {
+  const anyEvent = fc.oneof(
+    fc.record({ type: fc.constant('delta' as const), data: fc.record({ text: fc.string() }) }),
+    fc.record({
+      type: fc.constant('start' as const),
+      data: fc.record({ streamId: fc.uuid(), model: fc.string() }),
+    }),
+    fc.record({
+      type: fc.constant('error' as const),
+      data: fc.record({ code: fc.string(), message: fc.string(), retryable: fc.boolean() }),
+    }),
+  );
+
+  it('writes exactly the frames encodeEvent writes', () => {
+    fc.assert(
+      fc.property(fc.uuid(), anyEvent, fc.nat(), (streamId, event, sequence) => {
+        const expected = encodeEvent(event as StreamEvent, formatEventId(streamId, sequence));
+        expect(createStreamEncoder(streamId).event(event as StreamEvent, sequence)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes a delta from its text alone, exactly as encodeEvent does', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary' }), loneSurrogates),
+        fc.nat(),
+        (text, sequence) => {
+          const expected = encodeEvent({ type: 'delta', data: { text } }, `s:${sequence}`);
+          expect(createStreamEncoder('s').delta(text, sequence)).toBe(expected);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('refuses a stream id that would break the frame, before any event', () => {
+    expect(() => createStreamEncoder('s\ndata: injected')).toThrow(RangeError);
+    expect(() => createStreamEncoder('s\r')).toThrow(RangeError);
+    expect(() => createStreamEncoder('s\0')).toThrow(RangeError);
   });
 });
 

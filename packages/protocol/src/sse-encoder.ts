@@ -10,6 +10,28 @@ export function encodeEvent(event: StreamEvent, id: string): string {
   return `event: ${event.type}\nid: ${id}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
 
+/**
+ * Encodes the events of one stream, frame for frame what `encodeEvent` writes. The stream id is
+ * checked once, here, instead of in every event: the rest of each id is a number, which cannot
+ * break a line. Deltas, nearly every event of a stream, have a path of their own that skips
+ * building the event object.
+ */
+export interface StreamEncoder {
+  event(event: StreamEvent, sequence: number): string;
+  delta(text: string, sequence: number): string;
+}
+
+export function createStreamEncoder(streamId: string): StreamEncoder {
+  assertSingleLine(streamId, 'event id');
+  const idLine = `\nid: ${streamId}:`;
+  return {
+    event: (event, sequence) =>
+      `event: ${event.type}${idLine}${sequence}\ndata: ${JSON.stringify(event.data)}\n\n`,
+    delta: (text, sequence) =>
+      `event: delta${idLine}${sequence}\ndata: {"text":${JSON.stringify(text)}}\n\n`,
+  };
+}
+
 /** A comment frame: ignored by every SSE parser, it keeps idle connections and proxies alive. */
 export function encodeComment(text: string): string {
   assertSingleLine(text, 'comment');

@@ -2,7 +2,7 @@ import type { FinishReason, Usage } from '@gpt-stream/protocol';
 import OpenAI from 'openai';
 import type { OpenAIUpstreamConfig } from '../config.ts';
 import type { Completion, GenerateInput, Model } from './model.ts';
-import { tokenize } from './tokenize.ts';
+import { countTokens } from './tokenize.ts';
 import { toUpstreamError, upstreamCut, upstreamTimeout } from './upstream-errors.ts';
 
 export interface OpenAIModelOptions {
@@ -132,7 +132,7 @@ async function* streamCompletion(
   return {
     finishReason,
     // Servers that ignore `include_usage` get an estimate rather than no numbers at all.
-    usage: usage ?? { promptTokens: tokenize(prompt).length, completionTokens: pieces },
+    usage: usage ?? { promptTokens: countTokens(prompt), completionTokens: pieces },
   };
 }
 

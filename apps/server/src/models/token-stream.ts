@@ -2,7 +2,8 @@ import { type Pacer, sharedPacer } from '../pacer.ts';
 import type { Completion } from './model.ts';
 
 export interface TokenStreamOptions {
-  promptTokens: number;
+  /** Counted when the stream finishes, for the usage in `done`. */
+  promptTokens: number | (() => number);
   delayMs: number;
   maxTokens?: number | undefined;
   signal: AbortSignal;
@@ -11,21 +12,32 @@ export interface TokenStreamOptions {
 }
 
 /**
- * Plays prepared tokens back at a model's pace. The pause honours the signal, so a reader that
- * leaves stops the stream within the current token.
+ * Plays tokens back at a model's pace. A function as `tokens` is called only once the first token
+ * is due, so a stream that is still waiting holds none of its answer. The pause honours the
+ * signal, so a reader that leaves stops the stream within the current token.
  */
 export async function* streamTokens(
-  tokens: readonly string[],
+  tokens: Iterable<string> | (() => Iterable<string>),
   { promptTokens, delayMs, maxTokens, signal, pacer = sharedPacer }: TokenStreamOptions,
 ): AsyncGenerator<string, Completion, undefined> {
-  const limit = Math.min(tokens.length, maxTokens ?? Number.POSITIVE_INFINITY);
-  for (let index = 0; index < limit; index++) {
-    if (delayMs > 0) await pacer.wait(delayMs, signal);
+  const limit = maxTokens ?? Number.POSITIVE_INFINITY;
+  const finish = (finishReason: Completion['finishReason'], completionTokens: number) => ({
+    finishReason,
+    usage: {
+      promptTokens: typeof promptTokens === 'function' ? promptTokens() : promptTokens,
+      completionTokens,
+    },
+  });
+  if (limit > 0 && delayMs > 0) await pacer.wait(delayMs, signal);
+  const iterator = (typeof tokens === 'function' ? tokens() : tokens)[Symbol.iterator]();
+  let sent = 0;
+  // The next token is looked at before the pause, so `done` follows the last token at once.
+  for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    if (sent === limit) return finish('length', sent);
+    if (sent > 0 && delayMs > 0) await pacer.wait(delayMs, signal);
     signal.throwIfAborted();
-    yield tokens[index] as string;
+    sent++;
+    yield next.value;
   }
-  return {
-    finishReason: limit < tokens.length ? 'length' : 'stop',
-    usage: { promptTokens, completionTokens: limit },
-  };
+  return finish('stop', sent);
 }

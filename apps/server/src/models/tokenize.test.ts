@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { tokenize } from './tokenize.ts';
+import { countTokens, tokenize } from './tokenize.ts';
 
 describe('tokenize', () => {
   it('cuts words with their leading space, punctuation and newline runs', () => {
@@ -51,5 +51,11 @@ describe('tokenize', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('counts the tokens it would cut', () => {
+    expect(countTokens('Hello, world!\n\nNext line.')).toBe(8);
+    expect(countTokens(' internationalisation')).toBe(6);
+    expect(countTokens('')).toBe(0);
   });
 });

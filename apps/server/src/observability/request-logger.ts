@@ -1,37 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import type { Request } from 'express';
-import { pinoHttp } from 'pino-http';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from './logger.ts';
 
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 
+/** The id the request was answered with, for other log lines about it. */
+export function requestIdOf(res: Response): string | undefined {
+  const id: unknown = res.locals.requestId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function levelOf(statusCode: number): 'info' | 'warn' | 'error' {
+  if (statusCode >= 500) return 'error';
+  return statusCode >= 400 ? 'warn' : 'info';
+}
+
+function logRequest(logger: Logger, req: Request, res: Response, startedAt: number): void {
+  const { method, originalUrl: url } = req;
+  const { statusCode } = res;
+  logger[levelOf(statusCode)](
+    {
+      req: { id: requestIdOf(res), method, url },
+      res: { statusCode },
+      // `req.ip` honours TRUST_PROXY, so behind a proxy the log shows the real client.
+      clientIp: req.ip,
+      responseTime: Date.now() - startedAt,
+    },
+    `${method} ${url} ${statusCode}`,
+  );
+}
+
 /**
- * One log line per request, written when the response ends (for a stream, when the stream ends).
- * Only method, path and client address are kept: headers can carry cookies and keys.
+ * One log line per request, written when the response closes (for a stream, when the stream
+ * ends). Only method, path and client address are kept: headers can carry cookies and keys. It
+ * holds nothing per request but one listener: an open stream can sit for minutes, and thousands
+ * of them should not each keep a child logger.
  */
-export function requestLogger(logger: Logger) {
-  return pinoHttp({
-    logger,
-    genReqId(_req, res) {
-      const id = randomUUID();
-      res.setHeader(REQUEST_ID_HEADER, id);
-      return id;
-    },
-    customLogLevel(_req, res, error) {
-      if (error || res.statusCode >= 500) return 'error';
-      return res.statusCode >= 400 ? 'warn' : 'info';
-    },
-    customSuccessMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-    customErrorMessage: (req, res) => `${req.method} ${req.url} ${res.statusCode}`,
-    // `req.ip` honours TRUST_PROXY, so behind a proxy the log shows the real client.
-    customProps: (req) => ({ clientIp: (req as Request).ip }),
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: req.url,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
-  });
+export function requestLogger(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const id = randomUUID();
+    const startedAt = Date.now();
+    res.locals.requestId = id;
+    res.setHeader(REQUEST_ID_HEADER, id);
+    res.once('close', () => logRequest(logger, req, res, startedAt));
+    next();
+  };
 }

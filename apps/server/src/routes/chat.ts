@@ -87,15 +87,19 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
           `There is no model "${modelId}". Choose one of: ${known}.`,
         );
       }
-      if (!streams.start({ res, model, input: { prompt, maxTokens }, resumable })) {
-        res.set('Retry-After', '5');
-        sendError(
-          res,
-          503,
-          ERROR_CODES.serverBusy,
-          'The server is keeping as many streams for resuming as it can. Try again in a moment.',
-        );
+      if (streams.start({ res, model, input: { prompt, maxTokens }, resumable })) {
+        // The stream owns the response now and routing is over; the router's `next` would
+        // otherwise keep its whole chain of closures alive for as long as the stream is open.
+        req.next = undefined;
+        return;
       }
+      res.set('Retry-After', '5');
+      sendError(
+        res,
+        503,
+        ERROR_CODES.serverBusy,
+        'The server is keeping as many streams for resuming as it can. Try again in a moment.',
+      );
     },
   );
   return router;

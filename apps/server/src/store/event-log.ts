@@ -50,6 +50,11 @@ export class EventLog {
     return this.#texts.length + 1;
   }
 
+  /** The text of the delta at `seq`; undefined for `start` and the terminal event. */
+  textAt(seq: number): string | undefined {
+    return seq === 0 ? undefined : this.#texts[seq - 1];
+  }
+
   eventAt(seq: number): StreamEvent {
     if (seq === 0) return { type: 'start', data: { streamId: this.streamId, model: this.model } };
     const text = this.#texts[seq - 1];

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { FlushScheduler } from './flush-scheduler.ts';
+
+/** A scheduler whose turns end only when the test says so. */
+function manualScheduler() {
+  const pending: (() => void)[] = [];
+  const scheduler = new FlushScheduler((run) => pending.push(run));
+  const endTurn = () => {
+    for (const run of pending.splice(0)) run();
+  };
+  return { scheduler, pending, endTurn };
+}
+
+function counter() {
+  const target = { flushes: 0, flush: () => target.flushes++ };
+  return target;
+}
+
+describe('FlushScheduler', () => {
+  it('flushes a target once per turn, however often it was scheduled', () => {
+    const { scheduler, pending, endTurn } = manualScheduler();
+    const first = counter();
+    const second = counter();
+    for (let index = 0; index < 5; index++) scheduler.schedule(first);
+    scheduler.schedule(second);
+    expect(pending).toHaveLength(1);
+    expect(first.flushes).toBe(0);
+
+    endTurn();
+    expect([first.flushes, second.flushes]).toEqual([1, 1]);
+    endTurn();
+    expect(first.flushes).toBe(1);
+  });
+
+  it('flushes again in a later turn when scheduled again, and counts the turns', () => {
+    const { scheduler, endTurn } = manualScheduler();
+    const target = counter();
+    const before = scheduler.turn;
+    scheduler.schedule(target);
+    endTurn();
+    scheduler.schedule(target);
+    endTurn();
+    expect(target.flushes).toBe(2);
+    expect(scheduler.turn).toBe(before + 2);
+  });
+
+  it('tells a producer when the flushes it is waiting for have run', async () => {
+    const { scheduler, endTurn } = manualScheduler();
+    const target = counter();
+    scheduler.schedule(target);
+    let flushesSeen = -1;
+    const waited = scheduler.flushed().then(() => {
+      flushesSeen = target.flushes;
+    });
+    await Promise.resolve();
+    expect(flushesSeen).toBe(-1);
+    endTurn();
+    await waited;
+    expect(flushesSeen).toBe(1);
+  });
+
+  it('runs on its own after the current turn by default', async () => {
+    const scheduler = new FlushScheduler();
+    const target = counter();
+    scheduler.schedule(target);
+    expect(target.flushes).toBe(0);
+    await scheduler.flushed();
+    expect(target.flushes).toBe(1);
+  });
+});
