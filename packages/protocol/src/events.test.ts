@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeStreamEvent, isTerminalEvent } from './events.ts';
+import { decodeStreamEvent, isTerminalEvent, streamEventDataSchemas } from './events.ts';
 
 describe('decodeStreamEvent', () => {
   it.each([
@@ -63,5 +64,27 @@ describe('isTerminalEvent', () => {
     ).toBe(true);
     expect(isTerminalEvent({ type: 'delta', data: { text: '' } })).toBe(false);
     expect(isTerminalEvent({ type: 'start', data: { streamId: 's', model: 'm' } })).toBe(false);
+  });
+});
+
+describe('decodeStreamEvent for deltas', () => {
+  it('agrees with the delta schema on any JSON document', () => {
+    const documents = fc.oneof(
+      fc.jsonValue(),
+      fc.record({ text: fc.jsonValue() }, { requiredKeys: [] }),
+      fc.record({ text: fc.string(), extra: fc.jsonValue() }),
+    );
+    fc.assert(
+      fc.property(documents, (document) => {
+        const schema = streamEventDataSchemas.delta.safeParse(document);
+        const decoded = decodeStreamEvent('delta', JSON.stringify(document));
+        expect(decoded).toEqual(
+          schema.success
+            ? { ok: true, event: { type: 'delta', data: schema.data } }
+            : { ok: false, reason: '"delta" event data has the wrong shape' },
+        );
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -56,7 +56,19 @@ export function decodeStreamEvent(type: string, data: string): DecodeResult {
   } catch {
     return { ok: false, reason: `"${type}" event data is not JSON` };
   }
+  // Deltas are nearly every event of a stream: their one-field shape is checked by hand, with the
+  // same result as the schema (which keeps `text` and drops any other key).
+  if (type === 'delta' && isDeltaData(json))
+    return { ok: true, event: { type, data: { text: json.text } } };
   const result = streamEventDataSchemas[type].safeParse(json);
   if (!result.success) return { ok: false, reason: `"${type}" event data has the wrong shape` };
   return { ok: true, event: { type, data: result.data } as StreamEvent };
+}
+
+function isDeltaData(json: unknown): json is { text: string } {
+  return (
+    typeof json === 'object' &&
+    json !== null &&
+    typeof (json as { text?: unknown }).text === 'string'
+  );
 }
