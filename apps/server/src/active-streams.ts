@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
-import { ERROR_CODES, encodeEvent, formatEventId } from '@gpt-stream/protocol';
+import { createStreamEncoder, ERROR_CODES, encodeEvent, formatEventId } from '@gpt-stream/protocol';
 import { type FlushScheduler, sharedFlushScheduler } from './flush-scheduler.ts';
 import { Generation } from './generation.ts';
 import { GenerationFollower } from './generation-reader.ts';
@@ -23,7 +23,7 @@ const STREAM_NOT_FOUND: StopReason = {
   retryable: false,
 };
 
-export const STREAM_STOPPED: StopReason = {
+const STREAM_STOPPED: StopReason = {
   code: ERROR_CODES.streamStopped,
   message: 'The stream was stopped.',
   retryable: false,
@@ -205,13 +205,13 @@ export class ActiveStreams {
     try {
       const batches = await this.#store.read(streamId, afterSeq, abort.signal);
       if (!batches) return fail(STREAM_NOT_FOUND);
+      const encoder = createStreamEncoder(streamId);
       for await (const batch of batches) {
         if (abort.signal.aborted) return;
         let chunk = '';
-        for (const { seq, event } of batch) {
-          reader.lastId = formatEventId(streamId, seq);
-          chunk += encodeEvent(event, reader.lastId);
-        }
+        for (const { seq, event } of batch) chunk += encoder.event(event, seq);
+        const last = batch.at(-1);
+        if (last) reader.lastId = formatEventId(streamId, last.seq);
         const flowing = out.write(chunk);
         if (endsStream(batch)) return;
         if (!flowing) await once(res, 'drain', { signal: abort.signal });

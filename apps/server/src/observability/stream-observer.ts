@@ -20,7 +20,7 @@ export interface ObservedStream {
 }
 
 /** `done`, or the code of the error event that ended the stream. */
-export function outcomeOf(terminal: TerminalEvent): string {
+function outcomeOf(terminal: TerminalEvent): string {
   return terminal.type === 'done' ? 'done' : terminal.data.code;
 }
 

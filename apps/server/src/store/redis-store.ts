@@ -7,7 +7,7 @@ import type { EventBatches, StoredEvent, StreamStore } from './stream-store.ts';
 
 const KEY_PREFIX = 'gpt-stream:stream:';
 /** Every instance listens here; a message is the id of a stream to stop wherever it runs. */
-export const STOP_CHANNEL = 'gpt-stream:stop';
+const STOP_CHANNEL = 'gpt-stream:stop';
 /** A follower wakes at least this often to notice a stream that expired (its generator died). */
 const FOLLOW_BLOCK_MAX_MS = 5000;
 const CONNECT_TIMEOUT_MS = 5000;
