@@ -344,7 +344,11 @@ function printTable(results: BenchResults): void {
     [
       'innerText += chunk',
       small.tokens,
-      small.innerTextMs === null ? `> ${ms(results.settings.naiveLimitMs)}` : ms(small.innerTextMs),
+      small.innerTextMs !== null
+        ? ms(small.innerTextMs)
+        : small.innerTextTimedOut > 0
+          ? `> ${ms(results.settings.naiveLimitMs)}`
+          : 'not run',
       small.innerTextMs === null ? '-' : `${(small.innerTextMs / small.arrivalMs).toFixed(1)}x`,
       task(small.innerTextLongestTaskMs),
     ],
