@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { Agent } from 'node:http';
+import { acceptQueueDrained } from './accept-queue.ts';
 import type { LoadJob, LoadMessage, LoadResult, SuiteMessage, Summary } from './load-job.ts';
 import {
   runStream,
@@ -68,8 +69,10 @@ async function runMany(
       })
     : undefined;
   let startedCount = 0;
-  // A connection or two the server's accept queue dropped can start seconds after the rest;
-  // waiting for the very last one would measure the few streams still open by then.
+  /** When (performance.now()) nearly all streams had started: the window gaps are measured in. */
+  let nearlyAllAt = Number.POSITIVE_INFINITY;
+  // A straggler or two can start well after the rest; waiting for the very last one would
+  // measure the few streams still open by then.
   const nearlyAll = Math.ceil(count * 0.99);
   let next = 0;
   let connecting = 0;
@@ -93,7 +96,7 @@ async function runMany(
           }
           if (together && !hasArrived) {
             hasArrived = true;
-            if (++arrived === count) release();
+            if (++arrived === count) acceptQueueDrained(job.port, 10_000).then(release);
           }
         };
         const onStarted = () => {
@@ -101,16 +104,18 @@ async function runMany(
           started = true;
           connected();
           peak.open = Math.max(peak.open, ++streaming);
-          if (together && ++startedCount === count)
+          if (together && ++startedCount === nearlyAll) nearlyAllAt = performance.now();
+          if (together && startedCount === count)
             peak.allStartedMs = performance.now() - releasedAt;
           pump();
         };
         const hooks: StreamHooks = { onStart: onStarted };
-        // Started together, the streams are measured once (nearly) all run: the gaps while
-        // thousands of requests are still being taken on measure that burst (allStartedMs).
+        // Started together, the streams are measured once (nearly) all run: a gap that began
+        // while thousands of requests were still being taken on measures that burst, which
+        // allStartedMs reports, not the pace of streams that all run at once.
         if (gaps) {
-          hooks.onGap = (ms: number) => {
-            if (!together || startedCount >= nearlyAll) gaps.push(ms);
+          hooks.onGap = (ms: number, since: number) => {
+            if (!together || since >= nearlyAllAt) gaps.push(ms);
           };
         }
         if (gate) {

@@ -11,8 +11,8 @@ import type { StreamRequest } from './workload.ts';
 export interface StreamHooks {
   /** The `start` event arrived: the server has taken the stream on. */
   onStart?: () => void;
-  /** Milliseconds between two consecutive deltas. */
-  onGap?: (ms: number) => void;
+  /** Milliseconds between two consecutive deltas, and when (performance.now()) the first came. */
+  onGap?: (ms: number, since: number) => void;
   /**
    * Holds the request back until this settles: everything but the body's last byte goes out at
    * once, so the server has the connection and the headers but cannot start the stream yet.
@@ -74,7 +74,7 @@ export function runStream(
       if (event === 'delta') {
         const now = performance.now();
         if (pieces.length === 0) firstDeltaMs = now - sentAt;
-        else hooks.onGap?.(now - lastDeltaAt);
+        else hooks.onGap?.(now - lastDeltaAt, lastDeltaAt);
         lastDeltaAt = now;
         pieces.push((JSON.parse(data) as { text: string }).text);
       } else if (event === 'done' || event === 'error') {
