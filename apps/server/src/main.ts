@@ -57,7 +57,12 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-server.listen(config.port, config.host, () => {
+// Node's default accept queue (511) overflows when thousands of readers reconnect at once, as
+// every open page does after a restart, and each dropped connection then waits seconds for a
+// retransmission. The kernel caps this at net.core.somaxconn.
+const LISTEN_BACKLOG = 4096;
+
+server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
