@@ -1,7 +1,8 @@
 /*
  * The baseline: the least a hand-written node:http server needs to stream the same answer. Same
- * tokens, same frames (the protocol's encoder), same pacing (a pause before each token), one
- * event per write(), waits for 'drain'; no framework, no validation beyond parsing, no heartbeat.
+ * tokens, same frames (the protocol's encoder), same pacing (token n is due n × delay after the
+ * stream began, as a model produces them whether or not the server keeps up), one event per
+ * write(), waits for 'drain'; no framework, no validation beyond parsing, no heartbeat.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -34,8 +35,11 @@ async function stream(req: IncomingMessage, res: ServerResponse, delayMs: number
   res.write(
     encodeEvent({ type: 'start', data: { streamId, model: request.model ?? 'mock' } }, id()),
   );
+  let due = performance.now();
   for (const text of tokens) {
-    if (delayMs > 0) await sleep(delayMs, undefined, { signal: abort.signal });
+    due += delayMs;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait, undefined, { signal: abort.signal });
     if (!res.write(encodeEvent({ type: 'delta', data: { text } }, id()))) {
       await once(res, 'drain', { signal: abort.signal });
     }

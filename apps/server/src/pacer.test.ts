@@ -14,7 +14,7 @@ afterEach(() => {
 const fakeClockPacer = () => createPacer({ now: () => Date.now() });
 
 /** Starts a wait and records when it settles. */
-function track(promise: Promise<void>) {
+function track(promise: Promise<unknown>) {
   const state: { settled: 'no' | 'resolved' | 'rejected'; reason?: unknown } = { settled: 'no' };
   promise.then(
     () => {
@@ -76,6 +76,48 @@ describe('createPacer', () => {
     await vi.advanceTimersByTimeAsync(30);
     await Promise.all(waits);
     expect(order).toEqual([10, 10, 20, 30]);
+  });
+
+  it('waits from the due time it is given, and resolves with the time it was due', async () => {
+    const pacer = fakeClockPacer();
+    const signal = new AbortController().signal;
+    const start = Date.now();
+    const first = await Promise.all([pacer.wait(50, signal), vi.advanceTimersByTimeAsync(50)]);
+    expect(first[0]).toBe(start + 50);
+
+    // Busy for 30 ms: the next wait still ends 100 ms after the start, not 80 ms after now.
+    vi.advanceTimersByTime(30);
+    const second = track(pacer.wait(50, signal, first[0]));
+    await vi.advanceTimersByTimeAsync(19);
+    expect(second.settled).toBe('no');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(second.settled).toBe('resolved');
+  });
+
+  it('resolves a wait that is already due without a timer', async () => {
+    const pacer = fakeClockPacer();
+    const signal = new AbortController().signal;
+    const start = Date.now();
+    vi.advanceTimersByTime(120);
+    await expect(pacer.wait(50, signal, start)).resolves.toBe(start + 50);
+    expect(vi.getTimerCount()).toBe(0);
+    expect(pacer.pending).toBe(0);
+  });
+
+  it('releases a late wait with the waits queued before it, within one delay', async () => {
+    const pacer = fakeClockPacer();
+    const signal = new AbortController().signal;
+    const start = Date.now();
+    const early = track(pacer.wait(50, signal));
+    vi.advanceTimersByTime(20);
+    // Due at 30, but queued behind the wait made before it, which is due at 50.
+    const late = pacer.wait(50, signal, start - 20);
+    const lateState = track(late);
+    await vi.advanceTimersByTimeAsync(29);
+    expect([early.settled, lateState.settled]).toEqual(['no', 'no']);
+    await vi.advanceTimersByTimeAsync(1);
+    expect([early.settled, lateState.settled]).toEqual(['resolved', 'resolved']);
+    expect(await late).toBe(start + 30);
   });
 
   it('rejects an aborted wait at once with the reason, and leaves the others alone', async () => {

@@ -1,5 +1,8 @@
 /*
- * Paces every stream of the process from one timer. A timer per token per stream costs a timer
+ * Paces every stream of the process from one timer. A stream waits from the time its previous
+ * wait was due, not from when it got round to waiting again: like a model, it keeps its pace
+ * when the process is busy, and a wait that is already due resolves at once.
+ * A timer per token per stream costs a timer
  * object, an abort listener and a callback per token, and spreads the wake-ups of thousands of
  * streams over thousands of macrotasks; here each firing of the one timer releases every stream
  * that is due, in order, in one batch.
@@ -12,8 +15,13 @@
  */
 
 export interface Pacer {
-  /** Resolves once `delayMs` have passed, or rejects with the signal's reason when it aborts first. */
-  wait(delayMs: number, signal: AbortSignal): Promise<void>;
+  /** The clock waits are measured on, in milliseconds. */
+  now(): number;
+  /**
+   * Resolves with its due time once `delayMs` have passed since `from` (default: now), or rejects
+   * with the signal's reason when it aborts first. A wait that is already due resolves at once.
+   */
+  wait(delayMs: number, signal: AbortSignal, from?: number): Promise<number>;
   /** Waits neither released nor aborted yet. */
   readonly pending: number;
 }
@@ -24,8 +32,9 @@ export interface PacerOptions {
 }
 
 interface Waiter {
-  readonly due: number;
-  readonly resolve: () => void;
+  /** When it is due, which it resolves with, so that a stream keeps its own pace. */
+  readonly scheduled: number;
+  readonly resolve: (due: number) => void;
   readonly reject: (reason: unknown) => void;
   /** The waits of the same signal, this one among them until it settles. */
   readonly siblings: Set<Waiter>;
@@ -78,7 +87,7 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
   const arm = () => {
     let earliest = Number.POSITIVE_INFINITY;
     for (const lane of lanes.values()) {
-      const due = lane.peek()?.due ?? Number.POSITIVE_INFINITY;
+      const due = lane.peek()?.scheduled ?? Number.POSITIVE_INFINITY;
       if (due < earliest) earliest = due;
     }
     if (earliest >= timerDue) return;
@@ -118,13 +127,13 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     timerDue = Number.POSITIVE_INFINITY;
     const time = now();
     for (const [delay, lane] of lanes) {
-      for (let waiter = lane.peek(); waiter !== undefined && waiter.due <= time; ) {
+      for (let waiter = lane.peek(); waiter !== undefined && waiter.scheduled <= time; ) {
         lane.shift();
         if (!waiter.settled) {
           waiter.settled = true;
           pending--;
           waiter.siblings.delete(waiter);
-          waiter.resolve();
+          waiter.resolve(waiter.scheduled);
         }
         waiter = lane.peek();
       }
@@ -134,21 +143,28 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
   }
 
   return {
+    now,
     get pending() {
       return pending;
     },
-    wait(delayMs, signal) {
+    wait(delayMs, signal, from) {
       if (signal.aborted) return Promise.reject(signal.reason);
-      return new Promise<void>((resolve, reject) => {
+      const time = now();
+      const scheduled = (from ?? time) + delayMs;
+      if (scheduled <= time) return Promise.resolve(scheduled);
+      let lane = lanes.get(delayMs);
+      if (lane === undefined) {
+        lane = new Lane();
+        lanes.set(delayMs, lane);
+      }
+      // A wait made late, from an earlier due time, queues behind waits made before it that are
+      // due later: it is released with them, still no more than one delay after it was made.
+      const fifo = lane;
+      return new Promise<number>((resolve, reject) => {
         const siblings = waitsOf(signal);
-        const waiter: Waiter = { due: now() + delayMs, resolve, reject, siblings, settled: false };
+        const waiter: Waiter = { scheduled, resolve, reject, siblings, settled: false };
         siblings.add(waiter);
-        let lane = lanes.get(delayMs);
-        if (lane === undefined) {
-          lane = new Lane();
-          lanes.set(delayMs, lane);
-        }
-        lane.push(waiter);
+        fifo.push(waiter);
         pending++;
         arm();
       });

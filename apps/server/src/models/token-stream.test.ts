@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import type { Pacer } from '../pacer.ts';
+import { createPacer, type Pacer } from '../pacer.ts';
 import { streamTokens } from './token-stream.ts';
 
 /** A pacer that releases each wait when the test says so, and records the order of things. */
 function steppedPacer(trail: string[]) {
   const releases: (() => void)[] = [];
+  // The clock never moves: every token is released by the test, none falls due on its own.
   const pacer: Pacer = {
+    now: () => 0,
     get pending() {
       return releases.length;
     },
-    wait() {
+    wait(delayMs, _signal, from = 0) {
       trail.push('wait');
-      return new Promise((resolve) => releases.push(resolve));
+      return new Promise((resolve) => releases.push(() => resolve(from + delayMs)));
     },
   };
   const release = async () => {
@@ -67,6 +69,31 @@ describe('streamTokens', () => {
       completion: { finishReason: 'stop', usage: { promptTokens: 7, completionTokens: 3 } },
     });
     expect(trail).toEqual(['wait', 'wait', 'wait']);
+  });
+
+  it('hands over the tokens that fell due meanwhile as one chunk, and keeps its pace', async () => {
+    const pacer = createPacer({ now: () => clock });
+    let clock = 0;
+    const stream = streamTokens(['a', 'b', 'c', 'd', 'e', 'f'], {
+      promptTokens: 1,
+      delayMs: 50,
+      maxTokens: 5,
+      signal: new AbortController().signal,
+      pacer,
+    });
+    const first = stream.next();
+    clock = 175;
+    // Due at 50: 'a'. Then 'b' (100) and 'c' (150) fell due while the process was busy.
+    expect(await first).toEqual({ done: false, value: 'abc' });
+    clock = 200;
+    expect(await stream.next()).toEqual({ done: false, value: 'd' });
+    clock = 1000;
+    // maxTokens caps the catch-up too.
+    expect(await stream.next()).toEqual({ done: false, value: 'e' });
+    expect(await stream.next()).toMatchObject({
+      done: true,
+      value: { finishReason: 'length', usage: { completionTokens: 5 } },
+    });
   });
 
   it.each([
