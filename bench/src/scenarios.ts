@@ -103,7 +103,7 @@ export function firehose(settings: ScenarioSettings): Scenario {
   };
 }
 
-export function slowStreams(settings: ScenarioSettings, streams: number): Scenario {
+export function slowStreams(settings: ScenarioSettings, streams: number, tokens: number): Scenario {
   const load = (server: RunningServer, count: number, tokens: number, recordGaps: boolean) =>
     runLoad(
       job(server, settings, {
@@ -112,14 +112,14 @@ export function slowStreams(settings: ScenarioSettings, streams: number): Scenar
         prompt: 'How do I stream tokens to a browser?',
         maxTokens: tokens,
         recordGaps,
-        // Connecting 5,000 streams takes longer than one lasts (2.5 s): without this they
-        // never all overlap, and the scenario would measure far fewer at once.
+        // Connecting 5,000 streams takes longer than a 50-token one lasts (2.5 s): without this
+        // they never all overlap, and the scenario would measure far fewer at once.
         startTogether: true,
       }),
     );
   return {
-    name: `slow-${streams}`,
-    title: `slow ${streams}×50 at 50 ms`,
+    name: `slow-${streams}x${tokens}`,
+    title: `slow ${streams}×${tokens} at 50 ms`,
     env: { MOCK_DELAY_MS: '50' },
     metrics: [
       COMPLETED,
@@ -134,7 +134,7 @@ export function slowStreams(settings: ScenarioSettings, streams: number): Scenar
     async run(server) {
       await load(server, 50, 5, false);
       const cpuBefore = cpuMicros(server.pid);
-      const result = await load(server, streams, 50, true);
+      const result = await load(server, streams, tokens, true);
       const cpu = cpuMicros(server.pid) - cpuBefore;
       return {
         completed: completed(result),

@@ -31,7 +31,8 @@ const SCENARIOS = ['firehose', 'slow', 'idle', 'ttft', 'page'] as const;
 const USAGE = `pnpm bench [-- options]
   --runs N               runs of each scenario; figures are medians (default 3)
   --only a,b             scenarios among ${SCENARIOS.join(', ')} (default all)
-  --slow-streams N,M     concurrent streams of the slow scenario (default 2000,5000)
+  --slow-streams SxT,..  slow scenarios: S concurrent streams of T tokens each
+                         (default 2000x50,5000x200; T defaults to 50)
   --firehose-streams N   (default 100)     --firehose-tokens N (default 2000)
   --idle-streams N       (default 2000)    --ttft-streams N    (default 200)
   --server dist|src      the production bundle (default) or the TypeScript source through tsx
@@ -55,7 +56,7 @@ function readOptions() {
     options: {
       runs: { type: 'string', default: '3' },
       only: { type: 'string', default: SCENARIOS.join(',') },
-      'slow-streams': { type: 'string', default: '2000,5000' },
+      'slow-streams': { type: 'string', default: '2000x50,5000x200' },
       'firehose-streams': { type: 'string', default: '100' },
       'firehose-tokens': { type: 'string', default: '2000' },
       'idle-streams': { type: 'string', default: '2000' },
@@ -92,9 +93,13 @@ function readOptions() {
   return {
     runs: wholeNumber(values.runs, 'runs'),
     only: new Set(only),
-    slowStreams: values['slow-streams']
-      .split(',')
-      .map((raw) => wholeNumber(raw.trim(), 'slow-streams')),
+    slowStreams: values['slow-streams'].split(',').map((raw) => {
+      const [streams = '', tokens = '50'] = raw.trim().split('x');
+      return {
+        streams: wholeNumber(streams, 'slow-streams'),
+        tokens: wholeNumber(tokens, 'slow-streams'),
+      };
+    }),
     server: {
       build: values.server as ServerBuild,
       cpuProfileDir: values['cpu-prof'] && resolve(values['cpu-prof']),
@@ -126,8 +131,8 @@ async function main() {
   const scenarios: Scenario[] = [];
   if (options.only.has('firehose')) scenarios.push(firehose(options.settings));
   if (options.only.has('slow')) {
-    for (const streams of options.slowStreams)
-      scenarios.push(slowStreams(options.settings, streams));
+    for (const { streams, tokens } of options.slowStreams)
+      scenarios.push(slowStreams(options.settings, streams, tokens));
   }
   if (options.only.has('idle')) scenarios.push(idleMemory(options.settings));
   if (options.only.has('ttft')) scenarios.push(timeToFirstToken(options.settings));
