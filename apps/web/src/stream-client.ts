@@ -80,8 +80,6 @@ interface Target {
   init: { method: 'POST'; body: string } | { method: 'GET' };
 }
 
-type EventId = NonNullable<ReturnType<typeof parseEventId>>;
-
 type AttemptResult =
   | { type: 'ended'; outcome: StreamOutcome }
   | { type: 'failed'; failure: ClientFailure; progressed: boolean };
@@ -113,7 +111,12 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const machine = createStateMachine((state) => options.onState(state, detail));
   let current: AbortController | null = null;
   let position: StreamPosition | null = null;
-  let lastSequence: number | null = null;
+  /**
+   * While set, the attempt may begin with events the page already has (a resume replays from the
+   * last id it knows): those up to this sequence are dropped. Events come in order, so the first
+   * new one ends the check, and a stream that was never cut parses no ids at all.
+   */
+  let replayedThrough: number | null = null;
 
   function move(state: StreamState, outcome?: StreamOutcome): void {
     detail = outcome ? { retry, outcome } : { retry };
@@ -129,7 +132,6 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     const controller = new AbortController();
     current = controller;
     position = initial;
-    lastSequence = null;
     retry = 0;
     move('connecting');
     let outcome: StreamOutcome;
@@ -181,17 +183,22 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     return { kind: 'cut', message: `${FAILURE_MESSAGES.cut} ${reason}${attempts}.` };
   }
 
-  /** Drops what a resume replays twice: the reader must see each event exactly once. */
-  function isNew(id: EventId | null): boolean {
-    if (!id || !position || id.streamId !== position.streamId || lastSequence === null) return true;
-    return id.sequence > lastSequence;
+  /** The sequence of this stream's last event the page has, if it has one. */
+  function sequenceHad(): number | null {
+    const id = position?.lastEventId ? parseEventId(position.lastEventId) : null;
+    return id && id.streamId === position?.streamId ? id.sequence : null;
   }
 
-  function record(event: StreamEvent, rawId: string, id: EventId | null): void {
+  /** An event a resume sent again: the reader must see each event exactly once. */
+  function isReplay(rawId: string, through: number): boolean {
+    const id = parseEventId(rawId);
+    return id !== null && id.streamId === position?.streamId && id.sequence <= through;
+  }
+
+  function record(event: StreamEvent, rawId: string): void {
     if (event.type === 'start') position = { streamId: event.data.streamId, lastEventId: null };
     if (!position || rawId === '') return;
     position.lastEventId = rawId;
-    if (id?.streamId === position.streamId) lastSequence = id.sequence;
   }
 
   async function attempt(target: Target, signal: AbortSignal): Promise<AttemptResult> {
@@ -201,6 +208,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let opened = false as boolean;
     let progressed = false as boolean;
     let terminal = null as StreamOutcome | null;
+    replayedThrough = sequenceHad();
     try {
       await fetchEventSource(target.url, {
         ...target.init,
@@ -225,11 +233,13 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         onmessage(message) {
           // Every blank line dispatches a message, heartbeat comments included: only data counts.
           if (message.data === '' || terminal) return;
-          const id = parseEventId(message.id);
-          if (!isNew(id)) return;
+          if (replayedThrough !== null) {
+            if (isReplay(message.id, replayedThrough)) return;
+            replayedThrough = null;
+          }
           const event = decodeMessage(message);
           progressed = true;
-          record(event, message.id, id);
+          record(event, message.id);
           dispatch(options.onEvent, event);
           if (event.type === 'done') terminal = { type: 'completed', done: event.data };
           if (event.type === 'error') terminal = { type: 'server-error', error: event.data };
