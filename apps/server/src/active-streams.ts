@@ -179,7 +179,9 @@ export class ActiveStreams {
   #open(res: ServerResponse): SseResponse {
     const out = new SseResponse(res);
     this.#responses.add(out);
-    res.once('close', () => this.#responses.delete(out));
+    // `on`, not `once`: a response closes once, and `once` would hold a wrapper, its state and a
+    // bound function besides the listener for as long as the stream is open.
+    res.on('close', () => this.#responses.delete(out));
     return out;
   }
 

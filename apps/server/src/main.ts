@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { createHttpServer } from './http-server.ts';
 import { createModels } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -47,7 +47,7 @@ const app = createApp({
   logger,
   metrics,
 });
-const server = createServer(app);
+const server = createHttpServer(app);
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   const where = `${config.host}:${config.port}`;

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { HEARTBEAT_FRAME, STREAM_RESPONSE_HEADERS } from '@gpt-stream/protocol';
+import { dropDocumentHeaders } from './security/headers.ts';
 
 /**
  * One event-stream response. Heartbeats come from one timer shared by all responses (`tick`),
@@ -11,6 +12,7 @@ export class SseResponse {
 
   constructor(res: ServerResponse) {
     this.res = res;
+    dropDocumentHeaders(res);
     res.writeHead(200, STREAM_RESPONSE_HEADERS);
     res.flushHeaders();
   }

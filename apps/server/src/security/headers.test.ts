@@ -1,9 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_PATHS } from '@gpt-stream/protocol';
+import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postChat, readStream, startTestServer, type TestServer } from '../test-server.ts';
+import {
+  postChat,
+  readStream,
+  startTestServer,
+  streamIdOf,
+  type TestServer,
+} from '../test-server.ts';
 
 let server: TestServer;
 let webDir: string | undefined;
@@ -51,8 +57,23 @@ describe('security headers', () => {
     const response = await postChat(server, { prompt: 'Hi', maxTokens: 2 });
     expect(response.headers.get('cache-control')).toBe('no-cache, no-transform');
     expect(response.headers.get('x-accel-buffering')).toBe('no');
-    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect((await readStream(response)).events.at(-1)?.event.type).toBe('done');
+  });
+
+  it('keep on an event stream what a fetched resource needs, and drop what only a page uses', async () => {
+    server = await startTestServer();
+    const started = await postChat(server, { prompt: 'Hi', maxTokens: 2 });
+    const streamId = streamIdOf(await readStream(started));
+    const resumed = await fetch(`${server.url}${chatStreamPath(streamId)}`);
+    for (const response of [started, resumed]) {
+      expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+      expect(response.headers.get('content-security-policy')).toBeNull();
+      expect(response.headers.get('x-frame-options')).toBeNull();
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+    }
+    await resumed.body?.cancel();
   });
 
   it('are on API errors too', async () => {
@@ -60,5 +81,7 @@ describe('security headers', () => {
     const response = await fetch(`${server.url}${API_PATHS.chat}`, { method: 'POST' });
     expect(response.status).toBe(415);
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
 });
