@@ -172,6 +172,31 @@ describe('a stream', () => {
     expect(result.outcome.type).toBe('completed');
   });
 
+  // The SSE spec allows CRLF and CR line ends (proxies rewrite them); the page's patched parser
+  // splits decoded text, and a CR that ends one chunk may have its LF at the start of the next.
+  it.each([
+    ['CRLF', 1, '\r\n'],
+    ['CRLF', 2, '\r\n'],
+    ['CR', 1, '\r'],
+    ['CR', 5, '\r'],
+  ])('reads events whose lines end in %s, cut into %i-byte chunks', async (_, size, lineEnd) => {
+    const events = [start, delta('naïve 日本語 🇩🇪'), delta('two\nlines'), done];
+    // JSON escapes line ends inside the data, so every raw LF in the frames ends a line.
+    const bytes = encoder.encode(frames(events).replaceAll('\n', lineEnd));
+    const chunks: Uint8Array[] = [];
+    for (let offset = 0; offset < bytes.length; offset += size) {
+      chunks.push(bytes.slice(offset, offset + size));
+    }
+
+    const { streamClient, events: received } = client(async () => eventStream(chunks));
+    const outcome = await streamClient.send(request);
+
+    expect(received).toEqual(events);
+    expect(outcome.type).toBe('completed');
+    // A CRLF read as two line ends would have ended each event at its id line: ids lost.
+    expect(streamClient.position).toEqual({ streamId: 's1', lastEventId: 's1:3' });
+  });
+
   it('ignores heartbeat comments wherever they fall', async () => {
     const wire = [
       HEARTBEAT_FRAME,
