@@ -1,11 +1,12 @@
 /*
- * Paces every stream of the process from one timer. A stream waits from the time its previous
- * wait was due, not from when it got round to waiting again: like a model, it keeps its pace
- * when the process is busy, and a wait that is already due resolves at once.
- * A timer per token per stream costs a timer
+ * Paces every stream of the process from one timer. A timer per token per stream costs a timer
  * object, an abort listener and a callback per token, and spreads the wake-ups of thousands of
  * streams over thousands of macrotasks; here each firing of the one timer releases every stream
  * that is due, in order, in one batch.
+ *
+ * A stream waits from the time its previous wait was due, not from when it got round to waiting
+ * again: like a model, it keeps its pace when the process is busy, and a wait that is already due
+ * resolves at once.
  *
  * Waits with the same delay are due in the order they were made, so each delay gets its own FIFO
  * lane: adding a wait is O(1), releasing one is O(1), and the timer only has to look at the head
@@ -97,6 +98,15 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     timer = setTimeout(release, Math.max(0, Math.ceil(earliest - now())));
   };
 
+  const laneFor = (delayMs: number): Lane => {
+    let lane = lanes.get(delayMs);
+    if (lane === undefined) {
+      lane = new Lane();
+      lanes.set(delayMs, lane);
+    }
+    return lane;
+  };
+
   const abortAll = (waiters: Set<Waiter>, reason: unknown) => {
     for (const waiter of waiters) {
       waiter.settled = true;
@@ -152,19 +162,14 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
       const time = now();
       const scheduled = (from ?? time) + delayMs;
       if (scheduled <= time) return Promise.resolve(scheduled);
-      let lane = lanes.get(delayMs);
-      if (lane === undefined) {
-        lane = new Lane();
-        lanes.set(delayMs, lane);
-      }
       // A wait made late, from an earlier due time, queues behind waits made before it that are
       // due later: it is released with them, still no more than one delay after it was made.
-      const fifo = lane;
+      const lane = laneFor(delayMs);
       return new Promise<number>((resolve, reject) => {
         const siblings = waitsOf(signal);
         const waiter: Waiter = { scheduled, resolve, reject, siblings, settled: false };
         siblings.add(waiter);
-        fifo.push(waiter);
+        lane.push(waiter);
         pending++;
         arm();
       });
