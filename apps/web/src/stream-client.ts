@@ -111,12 +111,6 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
   const machine = createStateMachine((state) => options.onState(state, detail));
   let current: AbortController | null = null;
   let position: StreamPosition | null = null;
-  /**
-   * While set, the attempt may begin with events the page already has (a resume replays from the
-   * last id it knows): those up to this sequence are dropped. Events come in order, so the first
-   * new one ends the check, and a stream that was never cut parses no ids at all.
-   */
-  let replayedThrough: number | null = null;
 
   function move(state: StreamState, outcome?: StreamOutcome): void {
     detail = outcome ? { retry, outcome } : { retry };
@@ -208,7 +202,10 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let opened = false as boolean;
     let progressed = false as boolean;
     let terminal = null as StreamOutcome | null;
-    replayedThrough = sequenceHad();
+    // While set, the attempt may begin with events the page already has (a resume replays from
+    // the last id it knows): those up to this sequence are dropped. Events come in order, so the
+    // first new one ends the check, and a stream that was never cut parses no ids at all.
+    let replayedThrough = sequenceHad();
     try {
       await fetchEventSource(target.url, {
         ...target.init,
