@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { createStreamEncoder, ERROR_CODES, encodeEvent, formatEventId } from '@gpt-stream/protocol';
 import { type FlushScheduler, sharedFlushScheduler } from './flush-scheduler.ts';
@@ -216,7 +215,7 @@ export class ActiveStreams {
         if (last) reader.lastId = formatEventId(streamId, last.seq);
         const flowing = out.write(chunk);
         if (endsStream(batch)) return;
-        if (!flowing) await once(res, 'drain', { signal: abort.signal });
+        if (!flowing) await out.drained(abort.signal);
       }
       // The stream vanished while it was being followed: it expired.
       fail(STREAM_NOT_FOUND);

@@ -52,7 +52,7 @@ export class GenerationFollower implements GenerationReader, Flushable {
     const flushAll = this.#blocked && ended;
     if (this.#blocked && !flushAll) return;
     if (flushAll) {
-      this.#out.res.off('drain', this.#onDrain);
+      this.#out.offDrained(this.#onDrain);
       this.#unblock();
     }
     const end = log.length;
@@ -79,7 +79,7 @@ export class GenerationFollower implements GenerationReader, Flushable {
   #block(): void {
     this.#blocked = true;
     this.#generation.readerBlocked();
-    this.#out.res.once('drain', this.#onDrain);
+    this.#out.onceDrained(this.#onDrain);
   }
 
   readonly #onDrain = (): void => {
@@ -102,7 +102,7 @@ export class GenerationFollower implements GenerationReader, Flushable {
   #leave(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#out.res.off('drain', this.#onDrain);
+    this.#out.offDrained(this.#onDrain);
     this.#unblock();
     this.#generation.detach(this);
   }

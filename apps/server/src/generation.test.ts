@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { ServerResponse } from 'node:http';
-import { connect } from 'node:net';
+import { connect, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -190,8 +189,9 @@ describe('the writes of a stream', () => {
       },
     };
     server = await startTestServer({ models: [model] });
-    const write = vi.spyOn(ServerResponse.prototype, 'write');
+    const write = vi.spyOn(Socket.prototype, 'write');
     const stream = await readStream(await postChat(server, { prompt: 'Hi' }));
+    const eventWrites = write.mock.calls.filter(([data]) => String(data).includes('event: '));
 
     expect(stream.events.map(({ event }) => event.type)).toEqual([
       'start',
@@ -200,7 +200,7 @@ describe('the writes of a stream', () => {
     ]);
     expect(textOf(stream)).toBe('one two three four five');
     // Without batching this is seven writes: start, five deltas, done.
-    expect(write).toHaveBeenCalledTimes(1);
+    expect(eventWrites).toHaveLength(1);
   });
 });
 
