@@ -1,7 +1,7 @@
 import { ERROR_CODES, type TerminalEvent } from '@gpt-stream/protocol';
 import type { FlushScheduler } from './flush-scheduler.ts';
 import { type StreamError, terminalErrorFor } from './model-failure.ts';
-import type { GenerateInput, Model } from './models/model.ts';
+import type { GenerateInput, Model, TextStream } from './models/model.ts';
 import type { ObservedStream } from './observability/stream-observer.ts';
 import type { EventLog } from './store/event-log.ts';
 
@@ -53,7 +53,7 @@ export class Generation {
   #blockedReaders = 0;
   #wake: (() => void) | undefined;
   #ended = false;
-  #iterator: AsyncGenerator<string, unknown, undefined> | undefined;
+  #iterator: TextStream | undefined;
   /** Since when nobody reads it (ms since the epoch); undefined while someone does. */
   #unreadSince: number | undefined = Date.now();
 
@@ -147,7 +147,7 @@ export class Generation {
     this.#wake = undefined;
     wake?.();
     // Runs the model's cleanup if it is suspended at a `yield`; a no-op once it has finished.
-    this.#iterator?.return(undefined).catch(() => undefined);
+    this.#iterator?.return?.(undefined).catch(() => undefined);
     this.#publish();
     this.#options.onEnd(this);
   }

@@ -13,165 +13,135 @@ afterEach(() => {
 /** A pacer on the fake clock, so a test moves time by hand. */
 const fakeClockPacer = () => createPacer({ now: () => Date.now() });
 
-/** Starts a wait and records when it settles. */
-function track(promise: Promise<unknown>) {
-  const state: { settled: 'no' | 'resolved' | 'rejected'; reason?: unknown } = { settled: 'no' };
-  promise.then(
-    () => {
-      state.settled = 'resolved';
+/** A sleeper that records when it was woken, and with what due time. */
+function sleeper() {
+  const woken: number[] = [];
+  return {
+    woken,
+    wake(due: number) {
+      woken.push(due);
     },
-    (reason: unknown) => {
-      state.settled = 'rejected';
-      state.reason = reason;
-    },
-  );
-  return state;
+  };
 }
 
 describe('createPacer', () => {
-  it('releases a wait once its delay has passed, not before', async () => {
+  it('wakes a sleeper once its delay has passed, not before, with the time it was due', async () => {
     const pacer = fakeClockPacer();
-    const wait = track(pacer.wait(50, new AbortController().signal));
+    const start = Date.now();
+    const one = sleeper();
+    pacer.sleep(one, 50);
     await vi.advanceTimersByTimeAsync(49);
-    expect(wait.settled).toBe('no');
+    expect(one.woken).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(wait.settled).toBe('resolved');
+    expect(one.woken).toEqual([start + 50]);
     expect(pacer.pending).toBe(0);
   });
 
-  it('paces thousands of waits, made at different times, with one timer', async () => {
+  it('paces thousands of sleepers, put to sleep at different times, with one timer', async () => {
     const pacer = fakeClockPacer();
-    const waits = [];
+    const sleepers = [];
     for (let index = 0; index < 5000; index++) {
-      waits.push(track(pacer.wait(50, new AbortController().signal)));
+      const one = sleeper();
+      pacer.sleep(one, 50);
+      sleepers.push(one);
       if (index % 100 === 99) await vi.advanceTimersByTimeAsync(1);
     }
     expect(vi.getTimerCount()).toBe(1);
-    expect(pacer.pending).toBe(5000 - waits.filter((w) => w.settled === 'resolved').length);
+    expect(pacer.pending).toBe(5000 - sleepers.filter((one) => one.woken.length > 0).length);
 
     await vi.advanceTimersByTimeAsync(50);
-    expect(waits.every((wait) => wait.settled === 'resolved')).toBe(true);
+    expect(sleepers.every((one) => one.woken.length === 1)).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
 
-  it('releases every wait that is due in one firing of the timer', async () => {
+  it('wakes every sleeper that is due in one firing of the timer', async () => {
     const pacer = fakeClockPacer();
-    const waits = Array.from({ length: 100 }, () =>
-      track(pacer.wait(20, new AbortController().signal)),
-    );
+    const sleepers = Array.from({ length: 100 }, () => sleeper());
+    for (const one of sleepers) pacer.sleep(one, 20);
     const spy = vi.spyOn(globalThis, 'setTimeout');
     await vi.advanceTimersByTimeAsync(20);
-    expect(waits.every((wait) => wait.settled === 'resolved')).toBe(true);
-    // Nothing is left to wait for, so the firing did not set another timer.
+    expect(sleepers.every((one) => one.woken.length === 1)).toBe(true);
+    // Nothing is left to wake, so the firing did not set another timer.
     expect(spy).not.toHaveBeenCalled();
   });
 
-  it('releases shorter delays first, whatever order they were made in', async () => {
+  it('wakes shorter delays first, whatever order they were made in', async () => {
     const pacer = fakeClockPacer();
     const order: number[] = [];
-    const signal = new AbortController().signal;
-    const waits = [30, 10, 20, 10].map((delay) =>
-      pacer.wait(delay, signal).then(() => order.push(delay)),
-    );
+    for (const delay of [30, 10, 20, 10]) pacer.sleep({ wake: () => order.push(delay) }, delay);
     await vi.advanceTimersByTimeAsync(30);
-    await Promise.all(waits);
     expect(order).toEqual([10, 10, 20, 30]);
   });
 
-  it('waits from the due time it is given, and resolves with the time it was due', async () => {
+  it('sleeps from the due time it is given, so a busy stream keeps its pace', async () => {
     const pacer = fakeClockPacer();
-    const signal = new AbortController().signal;
     const start = Date.now();
-    const first = await Promise.all([pacer.wait(50, signal), vi.advanceTimersByTimeAsync(50)]);
-    expect(first[0]).toBe(start + 50);
+    const one = sleeper();
+    pacer.sleep(one, 50);
+    await vi.advanceTimersByTimeAsync(50);
 
-    // Busy for 30 ms: the next wait still ends 100 ms after the start, not 80 ms after now.
+    // Busy for 30 ms: the next sleep still ends 100 ms after the start, not 80 ms after now.
     vi.advanceTimersByTime(30);
-    const second = track(pacer.wait(50, signal, first[0]));
+    pacer.sleep(one, 50, one.woken[0]);
     await vi.advanceTimersByTimeAsync(19);
-    expect(second.settled).toBe('no');
+    expect(one.woken).toEqual([start + 50]);
     await vi.advanceTimersByTimeAsync(1);
-    expect(second.settled).toBe('resolved');
+    expect(one.woken).toEqual([start + 50, start + 100]);
   });
 
-  it('resolves a wait that is already due without a timer', async () => {
+  it('wakes a sleep that is due already in the next round, first, never at once', async () => {
     const pacer = fakeClockPacer();
-    const signal = new AbortController().signal;
     const start = Date.now();
-    vi.advanceTimersByTime(120);
-    await expect(pacer.wait(50, signal, start)).resolves.toBe(start + 50);
-    expect(vi.getTimerCount()).toBe(0);
+    const order: string[] = [];
+    pacer.sleep({ wake: () => order.push('on time') }, 10);
+    // The process was busy for 120 ms: the clock moved, the timer has not fired yet.
+    vi.setSystemTime(start + 120);
+    pacer.sleep({ wake: (due) => order.push(`late, due at ${due - start}`) }, 50, start);
+    // Made during a round, it must not run inside the code that made it.
+    expect(order).toEqual([]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual(['late, due at 50', 'on time']);
     expect(pacer.pending).toBe(0);
   });
 
-  it('releases a late wait with the waits queued before it, within one delay', async () => {
+  it('wakes a late sleep with the sleeps queued before it, within one delay', async () => {
     const pacer = fakeClockPacer();
-    const signal = new AbortController().signal;
     const start = Date.now();
-    const early = track(pacer.wait(50, signal));
+    const early = sleeper();
+    pacer.sleep(early, 50);
     vi.advanceTimersByTime(20);
-    // Due at 30, but queued behind the wait made before it, which is due at 50.
-    const late = pacer.wait(50, signal, start - 20);
-    const lateState = track(late);
+    // Due at 30, but queued behind the sleep made before it, which is due at 50.
+    const late = sleeper();
+    pacer.sleep(late, 50, start - 20);
     await vi.advanceTimersByTimeAsync(29);
-    expect([early.settled, lateState.settled]).toEqual(['no', 'no']);
+    expect([early.woken, late.woken]).toEqual([[], []]);
     await vi.advanceTimersByTimeAsync(1);
-    expect([early.settled, lateState.settled]).toEqual(['resolved', 'resolved']);
-    expect(await late).toBe(start + 30);
+    expect([early.woken, late.woken]).toEqual([[start + 50], [start + 30]]);
   });
 
-  it('rejects an aborted wait at once with the reason, and leaves the others alone', async () => {
+  it('never wakes a cancelled sleep, and leaves the others alone', async () => {
     const pacer = fakeClockPacer();
-    const abort = new AbortController();
-    const aborted = track(pacer.wait(1000, abort.signal));
-    const other = track(pacer.wait(1000, new AbortController().signal));
+    const cancelled = sleeper();
+    const other = sleeper();
+    const sleep = pacer.sleep(cancelled, 1000);
+    pacer.sleep(other, 1000);
 
-    abort.abort('reader left');
-    await vi.advanceTimersByTimeAsync(0);
-    expect(aborted).toEqual({ settled: 'rejected', reason: 'reader left' });
-    expect(other.settled).toBe('no');
+    sleep.cancel();
+    sleep.cancel();
     expect(pacer.pending).toBe(1);
-
     await vi.advanceTimersByTimeAsync(1000);
-    expect(other.settled).toBe('resolved');
+    expect(cancelled.woken).toEqual([]);
+    expect(other.woken).toHaveLength(1);
+    // Cancelling after the wake changes nothing.
+    sleep.cancel();
+    expect(pacer.pending).toBe(0);
   });
 
-  it('drops its timer when every wait has been aborted', async () => {
+  it('drops its timer when every sleep has been cancelled', async () => {
     const pacer = fakeClockPacer();
-    const aborts = Array.from({ length: 10 }, () => new AbortController());
-    for (const abort of aborts) track(pacer.wait(60_000, abort.signal));
+    const sleeps = Array.from({ length: 10 }, () => pacer.sleep(sleeper(), 60_000));
     expect(vi.getTimerCount()).toBe(1);
-    for (const abort of aborts) abort.abort();
-    expect(pacer.pending).toBe(0);
-    expect(vi.getTimerCount()).toBe(0);
-  });
-
-  it('listens to a signal once, however many waits are made with it', async () => {
-    const pacer = fakeClockPacer();
-    const abort = new AbortController();
-    const listen = vi.spyOn(abort.signal, 'addEventListener');
-    for (let token = 0; token < 10; token++) {
-      const wait = pacer.wait(5, abort.signal);
-      await vi.advanceTimersByTimeAsync(5);
-      await wait;
-    }
-    const both = [track(pacer.wait(5, abort.signal)), track(pacer.wait(7, abort.signal))];
-    expect(listen).toHaveBeenCalledTimes(1);
-
-    abort.abort('gone');
-    await vi.advanceTimersByTimeAsync(0);
-    expect(both).toEqual([
-      { settled: 'rejected', reason: 'gone' },
-      { settled: 'rejected', reason: 'gone' },
-    ]);
-    expect(pacer.pending).toBe(0);
-  });
-
-  it('rejects a wait whose signal is already aborted without scheduling anything', async () => {
-    const pacer = fakeClockPacer();
-    const abort = new AbortController();
-    abort.abort(new Error('gone'));
-    await expect(pacer.wait(10, abort.signal)).rejects.toThrow('gone');
+    for (const sleep of sleeps) sleep.cancel();
     expect(pacer.pending).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
@@ -210,10 +180,51 @@ describe('streamTokens on a pacer', () => {
     await vi.advanceTimersByTimeAsync(50);
     expect(await first).toEqual({ done: false, value: 'a' });
 
-    const second = track(stream.next().then(() => undefined));
+    const second = stream.next();
     abort.abort('stop');
-    await vi.advanceTimersByTimeAsync(0);
-    expect(second).toEqual({ settled: 'rejected', reason: 'stop' });
+    await expect(second).rejects.toBe('stop');
     expect(pacer.pending).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+    // And it stays stopped.
+    await expect(stream.next()).rejects.toBe('stop');
+  });
+
+  it('makes nothing and schedules nothing for a signal that aborted before it began', async () => {
+    const pacer = fakeClockPacer();
+    const abort = new AbortController();
+    abort.abort('gone already');
+    let made = false;
+    const stream = streamTokens(
+      () => {
+        made = true;
+        return ['a'];
+      },
+      options(pacer, abort.signal),
+    );
+    await expect(stream.next()).rejects.toBe('gone already');
+    expect([made, pacer.pending, vi.getTimerCount()]).toEqual([false, 0, 0]);
+  });
+
+  it('refuses a second read while one is waiting, as nothing could answer it in order', async () => {
+    const pacer = fakeClockPacer();
+    const stream = streamTokens(['a', 'b'], options(pacer, new AbortController().signal));
+    const first = stream.next();
+    await expect(stream.next()).rejects.toThrow('one chunk at a time');
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await first).toEqual({ done: false, value: 'a' });
+  });
+
+  it('fails the read when making the answer throws, as a model error', async () => {
+    const pacer = fakeClockPacer();
+    const stream = streamTokens(
+      () => {
+        throw new Error('no answer');
+      },
+      options(pacer, new AbortController().signal),
+    );
+    const first = stream.next();
+    const settled = expect(first).rejects.toThrow('no answer');
+    await vi.advanceTimersByTimeAsync(50);
+    await settled;
   });
 });

@@ -1,29 +1,42 @@
 /*
  * Paces every stream of the process from one timer. A timer per token per stream costs a timer
- * object, an abort listener and a callback per token, and spreads the wake-ups of thousands of
- * streams over thousands of macrotasks; here each firing of the one timer releases every stream
- * that is due, in order, in one batch.
+ * object and a callback per token, and spreads the wake-ups of thousands of streams over thousands
+ * of macrotasks; here each firing of the one timer (a round) wakes every stream that is due, in
+ * order, in one batch, and their writes go out together after it (see FlushScheduler).
  *
- * A stream waits from the time its previous wait was due, not from when it got round to waiting
- * again: like a model, it keeps its pace when the process is busy, and a wait that is already due
- * resolves at once.
+ * What waits is a Sleeper, woken by a plain call, not a promise: a stream sleeps once per token,
+ * and a promise per sleep with the async steps around it cost about three times what the rest of
+ * a token does.
  *
- * Waits with the same delay are due in the order they were made, so each delay gets its own FIFO
- * lane: adding a wait is O(1), releasing one is O(1), and the timer only has to look at the head
- * of each lane. A wait that is aborted is marked and skipped when its lane reaches it. A signal
- * gets one abort listener for all the waits made with it (a stream makes one wait per token, and
- * EventTarget listeners cost more than the wait itself).
+ * A sleep is measured from the time the previous one was due, not from when the stream got round
+ * to sleeping again: like a model, a stream keeps its pace when the process is busy. A sleep that
+ * is already due when it is made waits for the next round, and is first in it: a stream that a
+ * long round made late is served once per round, with everything that fell due meanwhile, rather
+ * than twice in the same round.
+ *
+ * Sleeps with the same delay are due in the order they were made, so each delay gets its own FIFO
+ * lane: adding a sleep is O(1), waking one is O(1), and the timer only has to look at the head of
+ * each lane. A sleep that is cancelled is marked and skipped when its lane reaches it.
  */
 
+/** Something the pacer wakes once, when its time has come. */
+export interface Sleeper {
+  /** Called with the time the sleep was due, which may be a while ago on a busy process. */
+  wake(due: number): void;
+}
+
+/** A sleep the pacer has not woken yet. */
+export interface Sleep {
+  /** Forgets the sleep if it has not woken yet: its sleeper will not be woken. */
+  cancel(): void;
+}
+
 export interface Pacer {
-  /** The clock waits are measured on, in milliseconds. */
+  /** The clock sleeps are measured on, in milliseconds. */
   now(): number;
-  /**
-   * Resolves with its due time once `delayMs` have passed since `from` (default: now), or rejects
-   * with the signal's reason when it aborts first. A wait that is already due resolves at once.
-   */
-  wait(delayMs: number, signal: AbortSignal, from?: number): Promise<number>;
-  /** Waits neither released nor aborted yet. */
+  /** Wakes `sleeper` once `delayMs` have passed since `from` (default: now). */
+  sleep(sleeper: Sleeper, delayMs: number, from?: number): Sleep;
+  /** Sleeps neither woken nor cancelled yet. */
   readonly pending: number;
 }
 
@@ -32,49 +45,61 @@ export interface PacerOptions {
   now?: () => number;
 }
 
-interface Waiter {
-  /** When it is due, which it resolves with, so that a stream keeps its own pace. */
-  readonly scheduled: number;
-  readonly resolve: (due: number) => void;
-  readonly reject: (reason: unknown) => void;
-  /** The waits of the same signal, this one among them until it settles. */
-  readonly siblings: Set<Waiter>;
-  settled: boolean;
+/** A sleep in a lane: one small object, and its own handle, so cancelling needs no lookup. */
+class PendingSleep implements Sleep {
+  readonly sleeper: Sleeper;
+  /** When it is due, which the sleeper is woken with, so that a stream keeps its own pace. */
+  readonly due: number;
+  settled = false;
+  readonly #onCancel: () => void;
+
+  constructor(sleeper: Sleeper, due: number, onCancel: () => void) {
+    this.sleeper = sleeper;
+    this.due = due;
+    this.#onCancel = onCancel;
+  }
+
+  cancel(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.#onCancel();
+  }
 }
 
-/** Waits of one delay, due in the order they were added. */
+/** Sleeps of one delay, due in the order they were added. */
 class Lane {
-  readonly #waiters: Waiter[] = [];
+  readonly #sleeps: PendingSleep[] = [];
   #head = 0;
 
   get empty(): boolean {
-    return this.#head === this.#waiters.length;
+    return this.#head === this.#sleeps.length;
   }
 
-  peek(): Waiter | undefined {
-    return this.#waiters[this.#head];
+  peek(): PendingSleep | undefined {
+    return this.#sleeps[this.#head];
   }
 
-  push(waiter: Waiter): void {
-    this.#waiters.push(waiter);
+  push(sleep: PendingSleep): void {
+    this.#sleeps.push(sleep);
   }
 
-  shift(): Waiter | undefined {
-    const waiter = this.#waiters[this.#head];
-    if (waiter === undefined) return undefined;
+  shift(): PendingSleep | undefined {
+    const sleep = this.#sleeps[this.#head];
+    if (sleep === undefined) return undefined;
     this.#head++;
     // Drop the consumed prefix now and then, so a busy lane does not grow for ever.
-    if (this.#head >= 1024 && this.#head * 2 >= this.#waiters.length) {
-      this.#waiters.splice(0, this.#head);
+    if (this.#head >= 1024 && this.#head * 2 >= this.#sleeps.length) {
+      this.#sleeps.splice(0, this.#head);
       this.#head = 0;
     }
-    return waiter;
+    return sleep;
   }
 }
 
 export function createPacer({ now = () => performance.now() }: PacerOptions = {}): Pacer {
   const lanes = new Map<number, Lane>();
-  const waitsBySignal = new WeakMap<AbortSignal, Set<Waiter>>();
+  /** Sleeps that were due when they were made: first in the next round. */
+  let overdue: PendingSleep[] = [];
   let pending = 0;
   let timer: NodeJS.Timeout | undefined;
   let timerDue = Number.POSITIVE_INFINITY;
@@ -86,16 +111,16 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
   };
 
   const arm = () => {
-    let earliest = Number.POSITIVE_INFINITY;
+    let earliest = overdue.length > 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
     for (const lane of lanes.values()) {
-      const due = lane.peek()?.scheduled ?? Number.POSITIVE_INFINITY;
+      const due = lane.peek()?.due ?? Number.POSITIVE_INFINITY;
       if (due < earliest) earliest = due;
     }
     if (earliest >= timerDue) return;
     disarm();
     if (earliest === Number.POSITIVE_INFINITY) return;
     timerDue = earliest;
-    timer = setTimeout(release, Math.max(0, Math.ceil(earliest - now())));
+    timer = setTimeout(round, Math.max(0, Math.ceil(earliest - now())));
   };
 
   const laneFor = (delayMs: number): Lane => {
@@ -107,45 +132,34 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     return lane;
   };
 
-  const abortAll = (waiters: Set<Waiter>, reason: unknown) => {
-    for (const waiter of waiters) {
-      waiter.settled = true;
-      pending--;
-      waiter.reject(reason);
-    }
-    waiters.clear();
+  const wake = (sleep: PendingSleep) => {
+    if (sleep.settled) return;
+    sleep.settled = true;
+    pending--;
+    sleep.sleeper.wake(sleep.due);
+  };
+
+  const onCancel = () => {
+    pending--;
     // Nothing left to wake: drop the timer so an idle process can exit.
     if (pending === 0) {
       lanes.clear();
+      overdue = [];
       disarm();
     }
   };
 
-  const waitsOf = (signal: AbortSignal): Set<Waiter> => {
-    let waiters = waitsBySignal.get(signal);
-    if (waiters === undefined) {
-      const fresh = new Set<Waiter>();
-      signal.addEventListener('abort', () => abortAll(fresh, signal.reason), { once: true });
-      waitsBySignal.set(signal, fresh);
-      waiters = fresh;
-    }
-    return waiters;
-  };
-
-  function release() {
+  function round() {
     timer = undefined;
     timerDue = Number.POSITIVE_INFINITY;
     const time = now();
+    const late = overdue;
+    overdue = [];
+    for (const sleep of late) wake(sleep);
     for (const [delay, lane] of lanes) {
-      for (let waiter = lane.peek(); waiter !== undefined && waiter.scheduled <= time; ) {
+      for (let sleep = lane.peek(); sleep !== undefined && sleep.due <= time; sleep = lane.peek()) {
         lane.shift();
-        if (!waiter.settled) {
-          waiter.settled = true;
-          pending--;
-          waiter.siblings.delete(waiter);
-          waiter.resolve(waiter.scheduled);
-        }
-        waiter = lane.peek();
+        wake(sleep);
       }
       if (lane.empty) lanes.delete(delay);
     }
@@ -157,22 +171,17 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     get pending() {
       return pending;
     },
-    wait(delayMs, signal, from) {
-      if (signal.aborted) return Promise.reject(signal.reason);
+    sleep(sleeper, delayMs, from) {
       const time = now();
-      const scheduled = (from ?? time) + delayMs;
-      if (scheduled <= time) return Promise.resolve(scheduled);
-      // A wait made late, from an earlier due time, queues behind waits made before it that are
-      // due later: it is released with them, still no more than one delay after it was made.
-      const lane = laneFor(delayMs);
-      return new Promise<number>((resolve, reject) => {
-        const siblings = waitsOf(signal);
-        const waiter: Waiter = { scheduled, resolve, reject, siblings, settled: false };
-        siblings.add(waiter);
-        lane.push(waiter);
-        pending++;
-        arm();
-      });
+      const sleep = new PendingSleep(sleeper, (from ?? time) + delayMs, onCancel);
+      pending++;
+      // A sleep made late, from an earlier due time but not due yet, queues behind sleeps made
+      // before it that are due later: it wakes with them, still no more than one delay after it
+      // was made.
+      if (sleep.due <= time) overdue.push(sleep);
+      else laneFor(delayMs).push(sleep);
+      arm();
+      return sleep;
     },
   };
 }

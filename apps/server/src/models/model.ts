@@ -11,13 +11,19 @@ export interface GenerateInput {
 export type Completion = StreamEventData<'done'>;
 
 /**
+ * Chunks of text, then how the generation finished. An async generator is one. `return`, when
+ * there is one, is called if the stream is stopped early, to run the model's cleanup.
+ */
+export type TextStream = AsyncIterableIterator<string, Completion, undefined>;
+
+/**
  * A source of text. `generate` yields chunks of text and returns how it finished. It is pulled one
  * chunk at a time, so a slow reader slows the model down instead of growing a buffer.
  */
 export interface Model {
   readonly id: string;
   readonly description: string;
-  generate(input: GenerateInput): AsyncGenerator<string, Completion, undefined>;
+  generate(input: GenerateInput): TextStream;
 }
 
 /**

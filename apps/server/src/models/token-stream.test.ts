@@ -1,29 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { createPacer, type Pacer } from '../pacer.ts';
+import type { TextStream } from './model.ts';
 import { streamTokens } from './token-stream.ts';
 
-/** A pacer that releases each wait when the test says so, and records the order of things. */
+/** A pacer that wakes each sleeper when the test says so, and records the order of things. */
 function steppedPacer(trail: string[]) {
-  const releases: (() => void)[] = [];
-  // The clock never moves: every token is released by the test, none falls due on its own.
+  const wakes: (() => void)[] = [];
+  // The clock never moves: every token is woken by the test, none falls due on its own.
   const pacer: Pacer = {
     now: () => 0,
     get pending() {
-      return releases.length;
+      return wakes.length;
     },
-    wait(delayMs, _signal, from = 0) {
-      trail.push('wait');
-      return new Promise((resolve) => releases.push(() => resolve(from + delayMs)));
+    sleep(sleeper, delayMs, from = 0) {
+      trail.push('sleep');
+      wakes.push(() => sleeper.wake(from + delayMs));
+      return { cancel: () => undefined };
     },
   };
   const release = async () => {
-    releases.shift()?.();
+    wakes.shift()?.();
     await new Promise((resolve) => setImmediate(resolve));
   };
   return { pacer, release };
 }
 
-async function drain(stream: AsyncGenerator<string, unknown>) {
+async function drain(stream: TextStream) {
   const tokens: string[] = [];
   for (;;) {
     const step = await stream.next();
@@ -45,11 +47,11 @@ describe('streamTokens', () => {
     );
     const first = stream.next();
     await new Promise((resolve) => setImmediate(resolve));
-    expect(trail).toEqual(['wait']);
+    expect(trail).toEqual(['sleep']);
 
     await release();
     expect(await first).toEqual({ done: false, value: 'a' });
-    expect(trail).toEqual(['wait', 'answer']);
+    expect(trail).toEqual(['sleep', 'answer']);
   });
 
   it('pauses before every token, and sends done right after the last one', async () => {
@@ -68,7 +70,7 @@ describe('streamTokens', () => {
       tokens: ['a', 'b', 'c'],
       completion: { finishReason: 'stop', usage: { promptTokens: 7, completionTokens: 3 } },
     });
-    expect(trail).toEqual(['wait', 'wait', 'wait']);
+    expect(trail).toEqual(['sleep', 'sleep', 'sleep']);
   });
 
   it('hands over the tokens that fell due meanwhile as one chunk, and keeps its pace', async () => {

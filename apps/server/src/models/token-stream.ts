@@ -1,5 +1,5 @@
-import { type Pacer, sharedPacer } from '../pacer.ts';
-import type { Completion } from './model.ts';
+import { type Pacer, type Sleep, type Sleeper, sharedPacer } from '../pacer.ts';
+import type { Completion, TextStream } from './model.ts';
 
 export interface TokenStreamOptions {
   /** Counted when the stream finishes, for the usage in `done`. */
@@ -11,6 +11,8 @@ export interface TokenStreamOptions {
   pacer?: Pacer;
 }
 
+type Step = IteratorResult<string, Completion>;
+
 /**
  * Plays tokens back at a model's pace: token n is due n × `delayMs` after the first, however busy
  * the process is. Tokens that fell due while the process could not serve the stream are handed
@@ -18,43 +20,162 @@ export interface TokenStreamOptions {
  * behind catches up in one write instead of falling further behind with a write per token.
  *
  * A function as `tokens` is called only once the first token is due, so a stream that is still
- * waiting holds none of its answer. The pause honours the signal, so a reader that leaves stops
- * the stream within the current token.
+ * waiting holds none of its answer. The signal ends a pause at once, so a reader that leaves
+ * stops the stream within the current token.
  */
-export async function* streamTokens(
+export function streamTokens(
   tokens: Iterable<string> | (() => Iterable<string>),
-  { promptTokens, delayMs, maxTokens, signal, pacer = sharedPacer }: TokenStreamOptions,
-): AsyncGenerator<string, Completion, undefined> {
-  const limit = maxTokens ?? Number.POSITIVE_INFINITY;
-  const finish = (finishReason: Completion['finishReason'], completionTokens: number) => ({
-    finishReason,
-    usage: {
-      promptTokens: typeof promptTokens === 'function' ? promptTokens() : promptTokens,
-      completionTokens,
-    },
-  });
-  const paced = delayMs > 0;
-  let due = limit > 0 && paced ? await pacer.wait(delayMs, signal) : 0;
-  const iterator = (typeof tokens === 'function' ? tokens() : tokens)[Symbol.iterator]();
-  let sent = 0;
-  // The next token is looked at before the pause, so `done` follows the last token at once.
-  let next = iterator.next();
-  while (!next.done) {
-    if (sent === limit) return finish('length', sent);
+  options: TokenStreamOptions,
+): TextStream {
+  return new TokenStream(tokens, options);
+}
+
+/**
+ * An iterator by hand rather than an async generator: it sleeps on the pacer and hands a chunk
+ * over straight from the pacer's round, with one promise per chunk and no async steps of its
+ * own. With thousands of paced streams that is most of what a token costs before it is written.
+ */
+class TokenStream implements TextStream, Sleeper {
+  readonly #source: Iterable<string> | (() => Iterable<string>);
+  readonly #promptTokens: number | (() => number);
+  readonly #delayMs: number;
+  readonly #limit: number;
+  readonly #signal: AbortSignal;
+  readonly #pacer: Pacer;
+  #tokens: Iterator<string> | undefined;
+  /** The token after the last one handed over, looked at early so `done` follows it at once. */
+  #lookahead: IteratorResult<string> | undefined;
+  #sent = 0;
+  /** When the last token handed over was due. */
+  #due = 0;
+  #end: IteratorReturnResult<Completion> | undefined;
+  /** How to answer the `next()` that is waiting for the pacer, and that wait. */
+  #resolve: ((step: Step) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+  #sleep: Sleep | undefined;
+  /** Set by the signal's 'abort': cheaper than asking the signal for every token. */
+  #aborted = false;
+
+  constructor(
+    source: Iterable<string> | (() => Iterable<string>),
+    { promptTokens, delayMs, maxTokens, signal, pacer = sharedPacer }: TokenStreamOptions,
+  ) {
+    this.#source = source;
+    this.#promptTokens = promptTokens;
+    this.#delayMs = delayMs;
+    this.#limit = maxTokens ?? Number.POSITIVE_INFINITY;
+    this.#signal = signal;
+    this.#pacer = pacer;
+    this.#aborted = signal.aborted;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<Step> {
+    if (this.#resolve !== undefined) {
+      return Promise.reject(new Error('a token stream is read one chunk at a time'));
+    }
+    if (this.#aborted) return Promise.reject(this.#signal.reason);
+    if (this.#end !== undefined) return Promise.resolve(this.#end);
+    const paced = this.#delayMs > 0 && this.#limit > 0;
+    // The last token has gone: `done` at once, without another pause.
+    if (!paced || this.#finished()) return this.#settle();
+    return new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      // The first token is due one delay from now, each later one one delay after the previous.
+      this.#sleep = this.#pacer.sleep(
+        this,
+        this.#delayMs,
+        this.#tokens === undefined ? undefined : this.#due,
+      );
+    });
+  }
+
+  wake(due: number): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    // Nobody is reading: a stray wake must not take a chunk nobody will see.
+    if (resolve === undefined || reject === undefined) return;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    this.#sleep = undefined;
+    this.#due = due;
+    try {
+      resolve(this.#take());
+    } catch (error) {
+      reject(error);
+    }
+  }
+
+  #settle(): Promise<Step> {
+    try {
+      return Promise.resolve(this.#take());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  #finished(): boolean {
+    return (
+      this.#tokens !== undefined && (this.#lookahead?.done === true || this.#sent >= this.#limit)
+    );
+  }
+
+  /** The next chunk: the token that is due and every later one that has fallen due too. */
+  #take(): Step {
+    if (this.#tokens === undefined) {
+      const source = this.#source;
+      this.#tokens = (typeof source === 'function' ? source() : source)[Symbol.iterator]();
+      this.#lookahead = this.#tokens.next();
+    }
+    const tokens = this.#tokens;
+    let next = this.#lookahead as IteratorResult<string>;
+    if (next.done) return this.#finish('stop');
+    if (this.#sent >= this.#limit) return this.#finish('length');
     let chunk = next.value;
-    sent++;
-    next = iterator.next();
-    if (paced) {
-      const now = pacer.now();
-      for (; !next.done && sent < limit && due + delayMs <= now; next = iterator.next()) {
+    this.#sent++;
+    next = tokens.next();
+    if (this.#delayMs > 0) {
+      const now = this.#pacer.now();
+      for (; !next.done && this.#sent < this.#limit && this.#due + this.#delayMs <= now; ) {
         chunk += next.value;
-        sent++;
-        due += delayMs;
+        this.#sent++;
+        this.#due += this.#delayMs;
+        next = tokens.next();
       }
     }
-    signal.throwIfAborted();
-    yield chunk;
-    if (paced && !next.done && sent < limit) due = await pacer.wait(delayMs, signal, due);
+    this.#lookahead = next;
+    return { done: false, value: chunk };
   }
-  return finish('stop', sent);
+
+  #finish(finishReason: Completion['finishReason']): IteratorReturnResult<Completion> {
+    const promptTokens = this.#promptTokens;
+    this.#end = {
+      done: true,
+      value: {
+        finishReason,
+        usage: {
+          promptTokens: typeof promptTokens === 'function' ? promptTokens() : promptTokens,
+          completionTokens: this.#sent,
+        },
+      },
+    };
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    return this.#end;
+  }
+
+  readonly #onAbort = (): void => {
+    this.#aborted = true;
+    const reject = this.#reject;
+    if (reject === undefined) return;
+    this.#sleep?.cancel();
+    this.#sleep = undefined;
+    this.#resolve = undefined;
+    this.#reject = undefined;
+    reject(this.#signal.reason);
+  };
 }
