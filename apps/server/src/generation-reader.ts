@@ -66,12 +66,10 @@ export class GenerationFollower implements GenerationReader, Flushable {
           text === undefined ? encoder.event(log.eventAt(seq), seq) : encoder.delta(text, seq);
       }
       this.#next = seq;
-      const flowing = this.#out.write(chunk);
-      // Ending the response flushes whatever is still buffered: no need to wait for 'drain'.
-      if (!flowing && !flushAll && !(ended && seq === end)) {
-        this.#block();
-        return;
-      }
+      // The last events of a stream leave with the end of the response, in one write; and
+      // ending flushes whatever is still buffered, so there is no 'drain' to wait for.
+      if (ended && seq === end) return this.#finish(chunk);
+      if (!this.#out.write(chunk) && !flushAll) return this.#block();
     }
     if (ended) this.#finish();
   }
@@ -107,10 +105,10 @@ export class GenerationFollower implements GenerationReader, Flushable {
     this.#generation.detach(this);
   }
 
-  #finish(): void {
+  #finish(lastChunk?: string): void {
     this.#done = true;
     this.#out.res.off('close', this.#onClose);
-    this.#out.end();
+    this.#out.end(lastChunk);
     this.#generation.detach(this);
   }
 }

@@ -77,6 +77,20 @@ describe('SseResponse', () => {
     expect(rest.toString('latin1')).toBe('\r\n');
   });
 
+  it('ends with a last chunk of data in the same response', async () => {
+    const port = await serve((out) => {
+      out.write('data: first\n\n');
+      out.end('data: last\n\n');
+    });
+    const raw = await rawExchange(
+      port,
+      'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
+    );
+    const { chunks, rest } = unchunk(splitHead(raw).body);
+    expect(chunks).toEqual(['data: first\n\n', 'data: last\n\n']);
+    expect(rest.toString('latin1')).toBe('\r\n');
+  });
+
   it('keeps the connection usable for the next request, pipelined or not', async () => {
     let served = 0;
     const port = await serve((out) => {

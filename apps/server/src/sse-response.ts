@@ -77,7 +77,10 @@ export class SseResponse {
     this.#wroteSinceTick = false;
   }
 
-  end(): void {
-    if (!this.res.writableEnded) this.res.end();
+  /** Ends the response, with `lastChunk` as its last data if given: one write for both. */
+  end(lastChunk?: string): void {
+    if (this.res.writableEnded) return;
+    if (lastChunk === undefined) this.res.end();
+    else this.res.end(lastChunk);
   }
 }
