@@ -1,4 +1,4 @@
-import { Agent, createServer, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeEvent, STREAM_RESPONSE_HEADERS, type StreamEvent } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +7,6 @@ import { runStream, type StreamTarget } from './sse-client.ts';
 import { answerFor, type StreamRequest } from './workload.ts';
 
 let server: Server | undefined;
-const agent = new Agent({ keepAlive: false });
 
 afterEach(async () => {
   await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
@@ -17,7 +16,7 @@ afterEach(async () => {
 async function listen(created: Server): Promise<StreamTarget> {
   server = created;
   await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve));
-  return { host: '127.0.0.1', port: (created.address() as AddressInfo).port, agent };
+  return { host: '127.0.0.1', port: (created.address() as AddressInfo).port };
 }
 
 /** A server that sends exactly these events, whatever it is asked. */
