@@ -4,7 +4,6 @@
  * server on loopback, verifies every stream, and sends back one result.
  */
 import { setMaxListeners } from 'node:events';
-import { Agent } from 'node:http';
 import { acceptQueueDrained } from './accept-queue.ts';
 import type { LoadJob, LoadMessage, LoadResult, SuiteMessage, Summary } from './load-job.ts';
 import {
@@ -242,8 +241,7 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
 }
 
 const job = JSON.parse(process.argv[2] ?? '') as LoadJob;
-const agent = new Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
-const target: StreamTarget = { host: job.host, port: job.port, agent };
+const target: StreamTarget = { host: job.host, port: job.port };
 const result = job.holdSteps ? await hold(job, target, job.holdSteps) : await measure(job, target);
 await send({ type: 'result', result });
 process.exit(0);

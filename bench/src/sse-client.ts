@@ -3,9 +3,10 @@
  * letter) and checks all of it: `start` first, ids `<streamId>:<n>` without a gap, one terminal
  * `done` last, and the deltas joining into exactly the expected text.
  */
-import { type Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { API_PATHS, EVENT_STREAM_TYPE, hasMediaType, JSON_TYPE } from '@gpt-stream/protocol';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { HttpResponseReader, type HttpResponseSink } from './http-response-reader.ts';
 import type { StreamRequest } from './workload.ts';
 
 export interface StreamHooks {
@@ -18,7 +19,7 @@ export interface StreamHooks {
    * once, so the server has the connection and the headers but cannot start the stream yet.
    */
   gate?: Promise<void>;
-  /** The connection is established (only reported for a gated request). */
+  /** The connection is established. */
   onConnect?: () => void;
 }
 
@@ -29,7 +30,27 @@ export type StreamOutcome =
 export interface StreamTarget {
   host: string;
   port: number;
-  agent: Agent;
+}
+
+/** One options object for every decode, rather than one per chunk. */
+const STREAMING = { stream: true };
+
+/**
+ * The request as one buffer: head and body written by hand onto a socket of its own, since the
+ * load generator cannot afford node:http's client. `Connection: close`, as node:http's client sent
+ * without keep-alive, so that the server does exactly what it did before.
+ */
+function requestBytes(target: StreamTarget, body: StreamRequest): Buffer {
+  const payload = JSON.stringify(body);
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return Buffer.from(
+    `POST ${API_PATHS.chat} HTTP/1.1\r\n` +
+      `Host: ${host}:${target.port}\r\n` +
+      `Content-Type: ${JSON_TYPE}\r\n` +
+      `Content-Length: ${Buffer.byteLength(payload)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      payload,
+  );
 }
 
 export function runStream(
@@ -39,6 +60,7 @@ export function runStream(
   signal: AbortSignal,
   hooks: StreamHooks = {},
 ): Promise<StreamOutcome> {
+  if (signal.aborted) return Promise.resolve({ ok: false, reason: 'aborted', events: 0 });
   return new Promise((resolve) => {
     let sentAt = performance.now();
     let events = 0;
@@ -50,16 +72,18 @@ export function runStream(
     const pieces: string[] = [];
     let settled = false;
 
+    const socket = connect({ host: target.host, port: target.port, noDelay: true });
     const finish = (outcome: StreamOutcome) => {
       if (settled) return;
       settled = true;
       signal.removeEventListener('abort', onAbort);
       resolve(outcome);
+      socket.destroy();
     };
     const fail = (reason: string) => {
+      if (settled) return;
       problem ??= reason;
       finish({ ok: false, reason: problem, events });
-      req.destroy();
     };
 
     const onEvent = ({ event, id, data }: EventSourceMessage) => {
@@ -85,55 +109,74 @@ export function runStream(
       }
     };
     const parser = createParser({ onEvent });
-
-    const req = httpRequest({
-      host: target.host,
-      port: target.port,
-      agent: target.agent,
-      method: 'POST',
-      path: API_PATHS.chat,
-      headers: { 'content-type': JSON_TYPE },
-    });
-    const payload = Buffer.from(JSON.stringify(body));
-    const onAbort = () => fail('aborted');
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
-    req.on('error', (error) => fail(`request failed: ${error.message}`));
-    req.on('response', (res) => {
-      if (res.statusCode !== 200 || !hasMediaType(res.headers['content-type'], EVENT_STREAM_TYPE)) {
-        res.resume();
-        return fail(`answered ${res.statusCode} ${res.headers['content-type']}`);
+    // Fatal: bytes that are not UTF-8 are the server's bug, which a replacement character would hide.
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    const readEvents = (text: string) => {
+      try {
+        parser.feed(text);
+      } catch (error) {
+        fail(`unreadable event: ${(error as Error).message}`);
       }
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        try {
-          parser.feed(chunk);
-        } catch (error) {
-          fail(`unreadable event: ${(error as Error).message}`);
+    };
+
+    const sink: HttpResponseSink = {
+      onHead({ status, headers }) {
+        const type = headers.get('content-type');
+        if (status !== 200 || !hasMediaType(type, EVENT_STREAM_TYPE)) {
+          fail(`answered ${status} ${type}`);
         }
-      });
-      res.on('error', (error) => fail(`response failed: ${error.message}`));
-      res.on('end', () => {
+      },
+      onBody(bytes) {
+        if (!settled) readEvents(decoder.decode(bytes, STREAMING));
+      },
+      onEnd() {
+        if (settled) return;
+        readEvents(decoder.decode());
+        if (settled) return;
         if (terminal !== 'done') return fail(`ended after ${events} events without "done"`);
         const text = pieces.join('');
         if (text !== expectedText) {
           return fail(`text differs (${text.length} of ${expectedText.length} characters)`);
         }
         finish({ ok: true, events, firstDeltaMs });
-      });
+      },
+    };
+    const reader = new HttpResponseReader(sink);
+    const onAbort = () => fail('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+
+    socket.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        reader.feed(chunk);
+      } catch (error) {
+        fail(`bad response after ${events} events: ${(error as Error).message}`);
+      }
     });
-    const { gate } = hooks;
+    socket.on('end', () => {
+      if (settled) return;
+      try {
+        reader.close();
+      } catch (error) {
+        fail(`${(error as Error).message} after ${events} events`);
+      }
+    });
+    socket.on('error', (error) => fail(`connection failed: ${error.message}`));
+    socket.on('close', () => fail(`connection closed after ${events} events`));
+    const { onConnect, gate } = hooks;
+    if (onConnect) socket.once('connect', onConnect);
+
+    const request = requestBytes(target, body);
     if (gate === undefined) {
-      req.end(payload);
+      socket.write(request);
       return;
     }
-    req.setHeader('content-length', payload.length);
-    req.once('socket', (socket) => socket.once('connect', () => hooks.onConnect?.()));
-    req.write(payload.subarray(0, -1));
-    gate.then(() => {
+    socket.write(request.subarray(0, -1));
+    const release = () => {
       if (settled) return;
       sentAt = performance.now();
-      req.end(payload.subarray(-1));
-    });
+      socket.write(request.subarray(-1));
+    };
+    gate.then(release, release);
   });
 }
