@@ -44,13 +44,19 @@ function requestFor(job: LoadJob, index: number): StreamRequest {
   return request;
 }
 
+/** Gaps between deltas: over the whole run, and while (nearly) every stream was streaming. */
+interface Gaps {
+  wholeRun: number[];
+  allStreaming: number[];
+}
+
 /** Runs `count` streams, at most `concurrency` open and `MAX_CONNECTING` still connecting. */
 async function runMany(
   job: LoadJob,
   target: StreamTarget,
   count: number,
   signal: AbortSignal,
-  gaps: number[] | undefined,
+  gaps: Gaps | undefined,
   peak: { open: number; allStartedMs?: number },
 ): Promise<StreamOutcome[]> {
   const requests = Array.from({ length: count }, (_, index) => requestFor(job, index));
@@ -68,11 +74,17 @@ async function runMany(
       })
     : undefined;
   let startedCount = 0;
-  /** When (performance.now()) nearly all streams had started: the window gaps are measured in. */
+  /** When (performance.now()) nearly all streams had started: the whole run is measured from here. */
   let nearlyAllAt = Number.POSITIVE_INFINITY;
   // A straggler or two can start well after the rest; waiting for the very last one would
   // measure the few streams still open by then.
   const nearlyAll = Math.ceil(count * 0.99);
+  // All streaming: from nearly all having had their first delta to the first few having ended.
+  let streamingCount = 0;
+  let allStreamingFrom = Number.POSITIVE_INFINITY;
+  let allStreamingUntil = Number.POSITIVE_INFINITY;
+  let endedCount = 0;
+  const fewEnded = count - nearlyAll + 1;
   let next = 0;
   let connecting = 0;
   let open = 0;
@@ -109,12 +121,25 @@ async function runMany(
           pump();
         };
         const hooks: StreamHooks = { onStart: onStarted };
-        // Started together, the streams are measured once (nearly) all run: a gap that began
-        // while thousands of requests were still being taken on measures that burst, which
-        // allStartedMs reports, not the pace of streams that all run at once.
+        // Started together, the streams are measured once (nearly) all have started: a gap that
+        // began while thousands of requests were still being taken on measures that burst, which
+        // allStartedMs reports. The all-streaming window leaves out the first tokens of thousands
+        // of streams falling due at once and thousands ending close together, too: it measures
+        // the pace of streams that all run at the same time.
         if (gaps) {
+          hooks.onFirstDelta = () => {
+            if (together && ++streamingCount === nearlyAll) allStreamingFrom = performance.now();
+          };
           hooks.onGap = (ms: number, since: number) => {
-            if (!together || since >= nearlyAllAt) gaps.push(ms);
+            if (!together) {
+              gaps.wholeRun.push(ms);
+              gaps.allStreaming.push(ms);
+              return;
+            }
+            if (since >= nearlyAllAt) gaps.wholeRun.push(ms);
+            if (since >= allStreamingFrom && since + ms <= allStreamingUntil) {
+              gaps.allStreaming.push(ms);
+            }
           };
         }
         if (gate) {
@@ -131,6 +156,7 @@ async function runMany(
           signal,
           hooks,
         ).then((outcome) => {
+          if (together && ++endedCount === fewEnded) allStreamingUntil = performance.now();
           outcomes.push(outcome);
           onStarted();
           streaming--;
@@ -206,7 +232,7 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
   setMaxListeners(0, abort.signal);
   const deadline = setTimeout(() => abort.abort(), job.deadlineMs);
   try {
-    const gaps = job.recordGaps ? [] : undefined;
+    const gaps: Gaps | undefined = job.recordGaps ? { wholeRun: [], allStreaming: [] } : undefined;
     const peak: { open: number; allStartedMs?: number } = { open: 0 };
     const cpuBefore = process.cpuUsage();
     const startedAt = performance.now();
@@ -232,7 +258,10 @@ async function measure(job: LoadJob, target: StreamTarget): Promise<LoadResult> 
       firstDeltaMs: summarize(firstDeltas),
       loadCpuShare: (cpu.user + cpu.system) / 1000 / elapsedMs,
     };
-    if (gaps) result.gapMs = summarize(gaps);
+    if (gaps) {
+      result.gapMs = summarize(gaps.allStreaming);
+      result.wholeRunGapMs = summarize(gaps.wholeRun);
+    }
     if (peak.allStartedMs !== undefined) result.allStartedMs = peak.allStartedMs;
     return result;
   } finally {

@@ -49,8 +49,13 @@ export interface LoadResult {
   /** The most streams that had started and not yet ended at one time. */
   peakOpen: number;
   firstDeltaMs: Summary;
-  /** Between deltas; with startTogether, only once 99% of the streams have started. */
+  /**
+   * Between deltas. With startTogether, only while all streams stream: once 99% have had their
+   * first delta, until 1% have ended.
+   */
   gapMs?: Summary;
+  /** Between deltas; with startTogether, every gap once 99% of the streams have started. */
+  wholeRunGapMs?: Summary;
   /** With startTogether: from sending the requests until 99% of the streams have started. */
   allStartedMs?: number;
   /** The load generator's own CPU time over the elapsed time: near 1, it is the bottleneck. */

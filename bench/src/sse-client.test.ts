@@ -107,14 +107,22 @@ describe('runStream against the raw baseline', () => {
     const target = await listen(createRawServer(2));
     const request: StreamRequest = { prompt: 'Why stream?', model: 'mock', maxTokens: 30 };
     const gaps: number[] = [];
+    let firstDeltas = 0;
     const outcome = await runStream(
       target,
       request,
       answerFor(request).tokens.join(''),
       new AbortController().signal,
-      { onGap: (ms) => gaps.push(ms) },
+      {
+        onFirstDelta: () => {
+          expect(gaps).toHaveLength(0);
+          firstDeltas++;
+        },
+        onGap: (ms) => gaps.push(ms),
+      },
     );
     expect(outcome).toMatchObject({ ok: true, events: 32 });
+    expect(firstDeltas).toBe(1);
     expect(gaps).toHaveLength(29);
   });
 

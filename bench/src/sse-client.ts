@@ -12,6 +12,8 @@ import type { StreamRequest } from './workload.ts';
 export interface StreamHooks {
   /** The `start` event arrived: the server has taken the stream on. */
   onStart?: () => void;
+  /** The first delta arrived. */
+  onFirstDelta?: () => void;
   /** Milliseconds between two consecutive deltas, and when (performance.now()) the first came. */
   onGap?: (ms: number, since: number) => void;
   /**
@@ -97,8 +99,10 @@ export function runStream(
       if (id !== `${prefix}${sequence}`) return fail(`event ${sequence} has id "${id}"`);
       if (event === 'delta') {
         const now = performance.now();
-        if (pieces.length === 0) firstDeltaMs = now - sentAt;
-        else hooks.onGap?.(now - lastDeltaAt, lastDeltaAt);
+        if (pieces.length === 0) {
+          firstDeltaMs = now - sentAt;
+          hooks.onFirstDelta?.();
+        } else hooks.onGap?.(now - lastDeltaAt, lastDeltaAt);
         lastDeltaAt = now;
         pieces.push((JSON.parse(data) as { text: string }).text);
       } else if (event === 'done' || event === 'error') {
