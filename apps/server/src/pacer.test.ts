@@ -16,10 +16,13 @@ const fakeClockPacer = () => createPacer({ now: () => Date.now() });
 /** A sleeper that records when it was woken, and with what due time. */
 function sleeper() {
   const woken: number[] = [];
+  const rounds: number[] = [];
   return {
     woken,
-    wake(due: number) {
+    rounds,
+    wake(due: number, roundTime: number) {
       woken.push(due);
+      rounds.push(roundTime);
     },
   };
 }
@@ -34,7 +37,21 @@ describe('createPacer', () => {
     expect(one.woken).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(one.woken).toEqual([start + 50]);
+    expect(one.rounds).toEqual([start + 50]);
     expect(pacer.pending).toBe(0);
+  });
+
+  it('tells every sleeper of a round the same round time, however long the round takes', async () => {
+    let clock = Date.now();
+    const pacer = createPacer({ now: () => clock });
+    const start = clock;
+    const slow = { wake: () => (clock += 30) };
+    const sleepers = [sleeper(), sleeper()];
+    pacer.sleep(slow, 50);
+    for (const one of sleepers) pacer.sleep(one, 50);
+    clock = start + 50;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(sleepers.map((one) => one.rounds)).toEqual([[start + 50], [start + 50]]);
   });
 
   it('paces thousands of sleepers, put to sleep at different times, with one timer', async () => {

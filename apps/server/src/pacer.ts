@@ -21,8 +21,12 @@
 
 /** Something the pacer wakes once, when its time has come. */
 export interface Sleeper {
-  /** Called with the time the sleep was due, which may be a while ago on a busy process. */
-  wake(due: number): void;
+  /**
+   * Called with the time the sleep was due, which may be a while ago on a busy process, and the
+   * time of the round that woke it: what has fallen due by then belongs to this round, and what
+   * falls due later to the next one, however long this round takes.
+   */
+  wake(due: number, roundTime: number): void;
 }
 
 /** A sleep the pacer has not woken yet. */
@@ -132,11 +136,11 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     return lane;
   };
 
-  const wake = (sleep: PendingSleep) => {
+  const wake = (sleep: PendingSleep, time: number) => {
     if (sleep.settled) return;
     sleep.settled = true;
     pending--;
-    sleep.sleeper.wake(sleep.due);
+    sleep.sleeper.wake(sleep.due, time);
   };
 
   const onCancel = () => {
@@ -155,11 +159,11 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     const time = now();
     const late = overdue;
     overdue = [];
-    for (const sleep of late) wake(sleep);
+    for (const sleep of late) wake(sleep, time);
     for (const [delay, lane] of lanes) {
       for (let sleep = lane.peek(); sleep !== undefined && sleep.due <= time; sleep = lane.peek()) {
         lane.shift();
-        wake(sleep);
+        wake(sleep, time);
       }
       if (lane.empty) lanes.delete(delay);
     }

@@ -14,7 +14,7 @@ function steppedPacer(trail: string[]) {
     },
     sleep(sleeper, delayMs, from = 0) {
       trail.push('sleep');
-      wakes.push(() => sleeper.wake(from + delayMs));
+      wakes.push(() => sleeper.wake(from + delayMs, from + delayMs));
       return { cancel: () => undefined };
     },
   };
@@ -96,6 +96,33 @@ describe('streamTokens', () => {
       done: true,
       value: { finishReason: 'length', usage: { completionTokens: 5 } },
     });
+  });
+
+  it('takes what fell due by the time of the round, and leaves the rest for the next', async () => {
+    let wake = (_roundTime: number) => {};
+    const pacer: Pacer = {
+      // The round began at 60; by the time this stream's turn comes the clock says 175.
+      now: () => 175,
+      pending: 0,
+      sleep(sleeper, delayMs, from = 0) {
+        wake = (roundTime) => sleeper.wake(from + delayMs, roundTime);
+        return { cancel: () => undefined };
+      },
+    };
+    const stream = streamTokens(['a', 'b', 'c', 'd'], {
+      promptTokens: 1,
+      delayMs: 50,
+      signal: new AbortController().signal,
+      pacer,
+    });
+    const first = stream.next();
+    wake(60);
+    // 'b' (100) and 'c' (150) fell due during the round: the next round takes them, so this
+    // stream is not skipped by a round that starts before its next token is due.
+    expect(await first).toEqual({ done: false, value: 'a' });
+    const second = stream.next();
+    wake(180);
+    expect(await second).toEqual({ done: false, value: 'bc' });
   });
 
   it.each([

@@ -95,7 +95,7 @@ class TokenStream implements TextStream, Sleeper {
     });
   }
 
-  wake(due: number): void {
+  wake(due: number, roundTime: number): void {
     const resolve = this.#resolve;
     const reject = this.#reject;
     // Nobody is reading: a stray wake must not take a chunk nobody will see.
@@ -105,7 +105,7 @@ class TokenStream implements TextStream, Sleeper {
     this.#sleep = undefined;
     this.#due = due;
     try {
-      resolve(this.#take());
+      resolve(this.#take(roundTime));
     } catch (error) {
       reject(error);
     }
@@ -113,7 +113,7 @@ class TokenStream implements TextStream, Sleeper {
 
   #settle(): Promise<Step> {
     try {
-      return Promise.resolve(this.#take());
+      return Promise.resolve(this.#take(this.#pacer.now()));
     } catch (error) {
       return Promise.reject(error);
     }
@@ -125,8 +125,8 @@ class TokenStream implements TextStream, Sleeper {
     );
   }
 
-  /** The next chunk: the token that is due and every later one that has fallen due too. */
-  #take(): Step {
+  /** The next chunk: the token that is due and every later one that had fallen due by `now`. */
+  #take(now: number): Step {
     if (this.#tokens === undefined) {
       const source = this.#source;
       this.#tokens = (typeof source === 'function' ? source() : source)[Symbol.iterator]();
@@ -140,7 +140,6 @@ class TokenStream implements TextStream, Sleeper {
     this.#sent++;
     next = tokens.next();
     if (this.#delayMs > 0) {
-      const now = this.#pacer.now();
       for (; !next.done && this.#sent < this.#limit && this.#due + this.#delayMs <= now; ) {
         chunk += next.value;
         this.#sent++;
