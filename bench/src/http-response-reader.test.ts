@@ -142,6 +142,41 @@ describe('HttpResponseReader reads a chunked body with extensions and trailers',
   });
 });
 
+describe('HttpResponseReader fed from one reused buffer, as a socket with onread feeds it', () => {
+  it('reads the same response however it is cut, keeping no view of an overwritten read', () => {
+    const whole = summary(read([CHUNKED]));
+    for (const [cut, pieces] of everySplit(CHUNKED)) {
+      const shared = Buffer.alloc(CHUNKED.length);
+      const body: string[] = [];
+      let head: unknown;
+      let trailers: unknown;
+      const reader = new HttpResponseReader({
+        onHead: (found) => {
+          head = { status: found.status, headers: Object.fromEntries(found.headers) };
+        },
+        onBody: (bytes) => body.push(bytes.toString('latin1')),
+        onEnd: (found) => {
+          trailers = Object.fromEntries(found);
+        },
+      });
+      for (const piece of pieces) {
+        piece.copy(shared);
+        reader.feed(shared.subarray(0, piece.length));
+        // The next read lands in the same memory.
+        shared.fill(0x78);
+      }
+      expect(
+        { head, body: Buffer.from(body.join(''), 'latin1').toString('utf8'), trailers },
+        cut,
+      ).toEqual({
+        head: { status: whole.status, headers: whole.headers },
+        body: whole.body,
+        trailers: whole.trailers,
+      });
+    }
+  });
+});
+
 describe('HttpResponseReader reads a Content-Length body', () => {
   it('however it is cut, in two, in three or into single bytes', () => {
     for (const [cut, pieces] of everyTwoSplits(CONTENT_LENGTH)) {

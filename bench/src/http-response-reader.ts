@@ -182,7 +182,8 @@ export class HttpResponseReader {
     const piece = chunk.subarray(from, at);
     if (matched < 4) {
       this.blankLine = matched;
-      this.pending.push(piece);
+      // A copy: the caller may read the next bytes into the same buffer once feed returns.
+      this.pending.push(Buffer.from(piece));
       return at;
     }
     const whole = this.pending.length === 0 ? piece : Buffer.concat([...this.pending, piece]);
