@@ -68,8 +68,14 @@ export class GenerationFollower implements GenerationReader, Flushable {
       this.#next = seq;
       // The last events of a stream leave with the end of the response, in one write; and
       // ending flushes whatever is still buffered, so there is no 'drain' to wait for.
-      if (ended && seq === end) return this.#finish(chunk);
-      if (!this.#out.write(chunk) && !flushAll) return this.#block();
+      if (ended && seq === end) {
+        this.#finish(chunk);
+        return;
+      }
+      if (!this.#out.write(chunk) && !flushAll) {
+        this.#block();
+        return;
+      }
     }
     if (ended) this.#finish();
   }
