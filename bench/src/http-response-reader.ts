@@ -1,7 +1,7 @@
 /*
  * One HTTP/1.1 response read straight off a socket's bytes. The load generator reads thousands of
  * streams at once, and node:http's client (socket → parser → IncomingMessage → StringDecoder per
- * chunk) costed a third of its time; this does only what reading an answer needs: the head, then
+ * chunk) cost a third of its time; this does only what reading an answer needs: the head, then
  * the body with its framing undone, as slices of the buffers it is fed (never copied or decoded:
  * a UTF-8 character may straddle two slices). Bytes may arrive cut anywhere.
  *
