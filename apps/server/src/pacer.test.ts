@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { streamTokens } from './models/token-stream.ts';
-import { createPacer } from './pacer.ts';
+import { createPacer, type Sleeper } from './pacer.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -106,19 +106,62 @@ describe('createPacer', () => {
     expect(one.woken).toEqual([start + 50, start + 100]);
   });
 
-  it('wakes a sleep that is due already in the next round, first, never at once', async () => {
+  it('wakes a sleep that is due already in the next round, in the order made, never at once', async () => {
     const pacer = fakeClockPacer();
     const start = Date.now();
     const order: string[] = [];
-    pacer.sleep({ wake: () => order.push('on time') }, 10);
+    pacer.sleep({ wake: () => order.push('on time') }, 50);
     // The process was busy for 120 ms: the clock moved, the timer has not fired yet.
     vi.setSystemTime(start + 120);
     pacer.sleep({ wake: (due) => order.push(`late, due at ${due - start}`) }, 50, start);
     // Made during a round, it must not run inside the code that made it.
     expect(order).toEqual([]);
-    await vi.advanceTimersByTimeAsync(0);
-    expect(order).toEqual(['late, due at 50', 'on time']);
+    // The timer the first sleep set fires: it was due long ago on a busy process.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(order).toEqual(['on time', 'late, due at 50']);
     expect(pacer.pending).toBe(0);
+  });
+
+  it('never wakes a sleep in the round that made it, however late it is', async () => {
+    const pacer = fakeClockPacer();
+    const woken: number[] = [];
+    const eager: Sleeper = {
+      wake(due) {
+        woken.push(due);
+        // Sleeps again at once, from a due time long past.
+        if (woken.length < 3) pacer.sleep(eager, 10, due - 1000);
+      },
+    };
+    pacer.sleep(eager, 10);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(woken).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(woken).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(woken).toHaveLength(3);
+  });
+
+  it('serves streams it cannot keep the pace of once per round, in the same order', async () => {
+    const pacer = fakeClockPacer();
+    const order: string[] = [];
+    // Each stream takes 20 ms to serve and sleeps again from when it was due, as a model does:
+    // by the time the third is served, its next token is due already.
+    const stream = (name: string): Sleeper => {
+      const self: Sleeper = {
+        wake(due) {
+          order.push(name);
+          vi.setSystemTime(Date.now() + 20);
+          if (order.length < 9) pacer.sleep(self, 50, due);
+        },
+      };
+      return self;
+    };
+    for (const name of ['a', 'b', 'c']) pacer.sleep(stream(name), 50);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(order).toEqual(['a', 'b', 'c']);
+    await vi.advanceTimersByTimeAsync(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(order).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
   });
 
   it('wakes a late sleep with the sleeps queued before it, within one delay', async () => {

@@ -10,13 +10,17 @@
  *
  * A sleep is measured from the time the previous one was due, not from when the stream got round
  * to sleeping again: like a model, a stream keeps its pace when the process is busy. A sleep that
- * is already due when it is made waits for the next round, and is first in it: a stream that a
- * long round made late is served once per round, with everything that fell due meanwhile, rather
- * than twice in the same round.
+ * is already due when it is made joins the end of its lane like any other, and waits for the next
+ * round. So a process too busy to keep the pace serves every stream once per round, with all that
+ * fell due meanwhile, and in the same order every round: the time between two writes of a stream
+ * is the length of a round. Serving late streams first instead moves every other stream back,
+ * making one gap of each longer by up to a whole round's writes.
  *
  * Sleeps with the same delay are due in the order they were made, so each delay gets its own FIFO
  * lane: adding a sleep is O(1), waking one is O(1), and the timer only has to look at the head of
- * each lane. A sleep that is cancelled is marked and skipped when its lane reaches it.
+ * each lane. A sleep that is cancelled is marked and skipped when its lane reaches it. A late sleep,
+ * made from an earlier due time, queues behind sleeps made before it that are due later: it wakes
+ * with them, still no more than one delay after it was made.
  */
 
 /** Something the pacer wakes once, when its time has come. */
@@ -54,12 +58,15 @@ class PendingSleep implements Sleep {
   readonly sleeper: Sleeper;
   /** When it is due, which the sleeper is woken with, so that a stream keeps its own pace. */
   readonly due: number;
+  /** The round it was made in: a round never wakes what it made itself. */
+  readonly round: number;
   settled = false;
   readonly #onCancel: () => void;
 
-  constructor(sleeper: Sleeper, due: number, onCancel: () => void) {
+  constructor(sleeper: Sleeper, due: number, round: number, onCancel: () => void) {
     this.sleeper = sleeper;
     this.due = due;
+    this.round = round;
     this.#onCancel = onCancel;
   }
 
@@ -102,9 +109,9 @@ class Lane {
 
 export function createPacer({ now = () => performance.now() }: PacerOptions = {}): Pacer {
   const lanes = new Map<number, Lane>();
-  /** Sleeps that were due when they were made: first in the next round. */
-  let overdue: PendingSleep[] = [];
   let pending = 0;
+  /** Rounds so far; a sleep made during one carries its number. */
+  let rounds = 0;
   let timer: NodeJS.Timeout | undefined;
   let timerDue = Number.POSITIVE_INFINITY;
 
@@ -115,7 +122,7 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
   };
 
   const arm = () => {
-    let earliest = overdue.length > 0 ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    let earliest = Number.POSITIVE_INFINITY;
     for (const lane of lanes.values()) {
       const due = lane.peek()?.due ?? Number.POSITIVE_INFINITY;
       if (due < earliest) earliest = due;
@@ -148,7 +155,6 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     // Nothing left to wake: drop the timer so an idle process can exit.
     if (pending === 0) {
       lanes.clear();
-      overdue = [];
       disarm();
     }
   };
@@ -157,11 +163,11 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     timer = undefined;
     timerDue = Number.POSITIVE_INFINITY;
     const time = now();
-    const late = overdue;
-    overdue = [];
-    for (const sleep of late) wake(sleep, time);
+    const current = ++rounds;
     for (const [delay, lane] of lanes) {
-      for (let sleep = lane.peek(); sleep !== undefined && sleep.due <= time; sleep = lane.peek()) {
+      // A sleep that a sleeper makes as it wakes, due already or not, waits for the next round.
+      for (let sleep = lane.peek(); sleep !== undefined; sleep = lane.peek()) {
+        if (sleep.due > time || sleep.round === current) break;
         lane.shift();
         wake(sleep, time);
       }
@@ -177,13 +183,9 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
     },
     sleep(sleeper, delayMs, from) {
       const time = now();
-      const sleep = new PendingSleep(sleeper, (from ?? time) + delayMs, onCancel);
+      const sleep = new PendingSleep(sleeper, (from ?? time) + delayMs, rounds, onCancel);
       pending++;
-      // A sleep made late, from an earlier due time but not due yet, queues behind sleeps made
-      // before it that are due later: it wakes with them, still no more than one delay after it
-      // was made.
-      if (sleep.due <= time) overdue.push(sleep);
-      else laneFor(delayMs).push(sleep);
+      laneFor(delayMs).push(sleep);
       arm();
       return sleep;
     },
