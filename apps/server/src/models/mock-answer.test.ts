@@ -21,14 +21,24 @@ describe('writeMockAnswer', () => {
 
   it('writes several paragraphs of sentences that mention the prompt', () => {
     const answer = writeMockAnswer('How do I stream tokens to a browser?');
-    expect(answer).toContain('“How do I stream tokens to a browser?”');
+    expect(answer).toContain('"How do I stream tokens to a browser?"');
     expect(answer.split('\n\n').length).toBeGreaterThanOrEqual(4);
     expect(answer.split(/\s+/).length).toBeGreaterThan(100);
   });
 
+  it('writes nothing outside ASCII of its own', () => {
+    for (const prompt of [
+      'a',
+      'How do I stream tokens?',
+      'one two three four five six seven eight nine',
+    ]) {
+      expect(writeMockAnswer(prompt)).toMatch(/^[\x20-\x7e\n]*$/);
+    }
+  });
+
   it('keeps a long prompt to its first words', () => {
     expect(writeMockAnswer('one two three four five six seven eight nine ten')).toContain(
-      '“one two three four five six seven eight…”',
+      '"one two three four five six seven eight..."',
     );
   });
 });

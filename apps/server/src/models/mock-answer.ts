@@ -99,14 +99,20 @@ function between(min: number, max: number, random: () => number): number {
 function topicOf(prompt: string): string {
   const words = prompt.trim().split(/\s+/);
   const topic = words.slice(0, 8).join(' ');
-  return words.length > 8 ? `${topic}…` : topic;
+  return words.length > 8 ? `${topic}...` : topic;
 }
 
+/**
+ * The answer's own words are plain ASCII, quotes and ellipsis included. One character outside
+ * Latin-1 makes V8 store the whole answer as UTF-16, and every token cut from it too, which
+ * doubles the cost of building and writing each frame; an upstream's tokens are decoded one by
+ * one, and only those that need UTF-16 get it. A prompt that needs it still gets it here.
+ */
 export function writeMockAnswer(prompt: string): string {
   const random = createRandom(hash(prompt));
   const paragraphCount = between(3, 5, random);
   const sentences = sample(SENTENCES, paragraphCount * 3 + 2, random);
-  const paragraphs: string[] = [`${pick(OPENERS, random)} You asked about “${topicOf(prompt)}”.`];
+  const paragraphs: string[] = [`${pick(OPENERS, random)} You asked about "${topicOf(prompt)}".`];
   for (let index = 0; index < paragraphCount; index++) {
     paragraphs.push(sentences.splice(0, between(2, 3, random)).join(' '));
   }
