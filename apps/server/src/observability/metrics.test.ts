@@ -63,6 +63,10 @@ describe('GET /metrics after real streams', () => {
     const { events } = await readStream(await postChat(server, { prompt: 'Hi', maxTokens: 17 }));
     expect(events.filter(({ event }) => event.type === 'delta')).toHaveLength(17);
     expect(await sample(server, 'gpt_stream_tokens_sent_total')).toBe(17);
+    // The counter catches up when scraped: scraping again adds nothing, new tokens add up.
+    expect(await sample(server, 'gpt_stream_tokens_sent_total')).toBe(17);
+    await readStream(await postChat(server, { prompt: 'Hi', maxTokens: 5 }));
+    expect(await sample(server, 'gpt_stream_tokens_sent_total')).toBe(22);
   });
 
   it('includes event loop lag and the process defaults', async () => {

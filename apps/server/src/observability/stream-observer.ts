@@ -52,7 +52,7 @@ class ObservedStreamRecord implements ObservedStream {
       this.#metrics.timeToFirstToken.observe(this.#firstTokenMs / 1000);
     }
     this.#tokens++;
-    this.#metrics.tokensSent.inc();
+    this.#metrics.countToken();
   }
 
   failed(cause: unknown): void {
