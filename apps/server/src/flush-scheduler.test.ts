@@ -12,7 +12,7 @@ function manualScheduler() {
 }
 
 function counter() {
-  const target = { flushes: 0, flush: () => target.flushes++ };
+  const target = { flushes: 0, scheduled: false, flush: () => target.flushes++ };
   return target;
 }
 
@@ -42,6 +42,29 @@ describe('FlushScheduler', () => {
     endTurn();
     expect(target.flushes).toBe(2);
     expect(scheduler.turn).toBe(before + 2);
+  });
+
+  it('flushes a target that a flush schedules in the next turn, once', () => {
+    const { scheduler, pending, endTurn } = manualScheduler();
+    let flushes = 0;
+    const target = {
+      scheduled: false,
+      flush: () => {
+        flushes++;
+        if (flushes === 1) {
+          scheduler.schedule(target);
+          scheduler.schedule(target);
+        }
+      },
+    };
+    scheduler.schedule(target);
+    endTurn();
+    expect(flushes).toBe(1);
+    expect(pending).toHaveLength(1);
+    endTurn();
+    expect(flushes).toBe(2);
+    endTurn();
+    expect(flushes).toBe(2);
   });
 
   it('tells a producer when the flushes it is waiting for have run', async () => {

@@ -9,13 +9,21 @@
 /** Something with buffered output, written when the scheduler runs. */
 export interface Flushable {
   flush(): void;
+  /**
+   * The scheduler's mark, false to begin with: true while the target waits for its flush. A flag
+   * on the target rather than a set in the scheduler, which thousands of streams a turn would
+   * fill, grow and rehash every turn.
+   */
+  scheduled: boolean;
 }
 
 export type Defer = (run: () => void) => void;
 
 export class FlushScheduler {
   readonly #defer: Defer;
-  #due = new Set<Flushable>();
+  #due: Flushable[] = [];
+  /** The list of the previous turn, emptied, so that turns reuse two lists. */
+  #spare: Flushable[] = [];
   #afterFlush: (() => void)[] = [];
   #armed = false;
   #turns = 0;
@@ -31,7 +39,9 @@ export class FlushScheduler {
 
   /** Flushes `target` once at the end of this turn, however often it is scheduled before. */
   schedule(target: Flushable): void {
-    this.#due.add(target);
+    if (target.scheduled) return;
+    target.scheduled = true;
+    this.#due.push(target);
     this.#arm();
   }
 
@@ -57,9 +67,15 @@ export class FlushScheduler {
     this.#turns++;
     const due = this.#due;
     const afterFlush = this.#afterFlush;
-    this.#due = new Set();
+    // What a flush schedules (a drained socket's next write, say) waits for the next turn.
+    this.#due = this.#spare;
     this.#afterFlush = [];
-    for (const target of due) target.flush();
+    for (const target of due) {
+      target.scheduled = false;
+      target.flush();
+    }
+    due.length = 0;
+    this.#spare = due;
     for (const resolve of afterFlush) resolve();
   };
 }

@@ -22,6 +22,7 @@ export class GenerationFollower implements GenerationReader, Flushable {
   #next: number;
   #blocked = false;
   #done = false;
+  scheduled = false;
 
   constructor(generation: Generation, out: SseResponse, afterSeq: number, flushes: FlushScheduler) {
     this.#generation = generation;
