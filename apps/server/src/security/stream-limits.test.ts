@@ -12,9 +12,15 @@ import { BUSY_RETRY_AFTER_SECONDS } from './stream-limits.ts';
 
 let server: TestServer;
 const open: AbortController[] = [];
+/**
+ * The endless streams' responses, held until the test ends: undici cancels the body of a response
+ * that is garbage-collected unread, and that reader leaving would end its stream early.
+ */
+const held: Response[] = [];
 
 afterEach(async () => {
   for (const controller of open.splice(0)) controller.abort();
+  held.length = 0;
   await server.close();
 });
 
@@ -29,14 +35,16 @@ function startFrom(address: string) {
 }
 
 /** Starts a stream that stays open until the test ends. */
-function startEndless() {
+async function startEndless(): Promise<Response> {
   const controller = new AbortController();
   open.push(controller);
-  return postChat(
+  const response = await postChat(
     server,
     { prompt: 'Hi', model: 'endless', resumable: false },
     { signal: controller.signal },
   );
+  held.push(response);
+  return response;
 }
 
 async function expectRefusal(response: Response, status: number, code: string) {
