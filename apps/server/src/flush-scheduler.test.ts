@@ -67,6 +67,29 @@ describe('FlushScheduler', () => {
     expect(flushes).toBe(2);
   });
 
+  it('flushes the targets after one that throws in the next turn', async () => {
+    const { scheduler, pending, endTurn } = manualScheduler();
+    const failing = {
+      scheduled: false,
+      flush: () => {
+        throw new Error('write failed');
+      },
+    };
+    const after = counter();
+    scheduler.schedule(failing);
+    scheduler.schedule(after);
+    const waited = scheduler.flushed();
+    expect(endTurn).toThrow('write failed');
+    await waited;
+    expect(after.flushes).toBe(0);
+    expect(pending).toHaveLength(1);
+    endTurn();
+    expect(after.flushes).toBe(1);
+    scheduler.schedule(failing);
+    scheduler.schedule(after);
+    expect(pending).toHaveLength(1);
+  });
+
   it('tells a producer when the flushes it is waiting for have run', async () => {
     const { scheduler, endTurn } = manualScheduler();
     const target = counter();

@@ -70,13 +70,22 @@ export class FlushScheduler {
     // What a flush schedules (a drained socket's next write, say) waits for the next turn.
     this.#due = this.#spare;
     this.#afterFlush = [];
-    for (const target of due) {
-      target.scheduled = false;
-      target.flush();
+    let next = 0;
+    try {
+      while (next < due.length) {
+        const target = due[next++] as Flushable;
+        target.scheduled = false;
+        target.flush();
+      }
+    } finally {
+      // A flush that throws leaves the targets after it to the next turn, still marked, rather
+      // than marked for ever and never flushed again.
+      for (; next < due.length; next++) this.#due.push(due[next] as Flushable);
+      if (this.#due.length > 0) this.#arm();
+      due.length = 0;
+      this.#spare = due;
+      for (const resolve of afterFlush) resolve();
     }
-    due.length = 0;
-    this.#spare = due;
-    for (const resolve of afterFlush) resolve();
   };
 }
 
