@@ -182,8 +182,8 @@ export function createPacer({ now = () => performance.now() }: PacerOptions = {}
       return pending;
     },
     sleep(sleeper, delayMs, from) {
-      const time = now();
-      const sleep = new PendingSleep(sleeper, (from ?? time) + delayMs, rounds, onCancel);
+      // A paced stream gives `from`, so it costs no clock read per token.
+      const sleep = new PendingSleep(sleeper, (from ?? now()) + delayMs, rounds, onCancel);
       pending++;
       laneFor(delayMs).push(sleep);
       arm();
