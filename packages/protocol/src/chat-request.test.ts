@@ -22,7 +22,12 @@ describe('parseChatRequest', () => {
     ['no body', undefined, 'the request body must be a JSON object'],
     ['an array', [], 'the request body must be a JSON object'],
     ['a string', 'Hi', 'the request body must be a JSON object'],
-    ['no prompt', {}, 'prompt is required'],
+    ['neither prompt nor messages', {}, 'send "messages" (the conversation) or "prompt"'],
+    [
+      'both prompt and messages',
+      { prompt: 'Hi', messages: [{ role: 'user', content: 'Hi' }] },
+      'send "messages" or "prompt", not both',
+    ],
     ['a numeric prompt', { prompt: 5 }, 'prompt must be a string'],
     ['an empty prompt', { prompt: '' }, 'prompt must not be blank'],
     ['a blank prompt', { prompt: ' \n\t ' }, 'prompt must not be blank'],

@@ -1,5 +1,6 @@
 export * from './api.ts';
 export * from './chat-request.ts';
+export * from './conversation.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './http.ts';

@@ -1,8 +1,11 @@
 import {
   API_PATHS,
+  conversationChars,
+  conversationOf,
   ERROR_CODES,
   JSON_TYPE,
   LAST_EVENT_ID_HEADER,
+  lastUserMessage,
   parseChatRequest,
   parseResumePosition,
 } from '@gpt-stream/protocol';
@@ -64,16 +67,19 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
     async (req, res) => {
       const parsed = parseChatRequest(req.body);
       if (!parsed.ok) return sendError(res, 400, ERROR_CODES.invalidRequest, parsed.message);
-      const { prompt, maxTokens, resumable = true } = parsed.value;
+      const { maxTokens, resumable = true } = parsed.value;
       const modelId = parsed.value.model ?? models.defaultModel;
-      if (prompt.length > config.maxPromptChars) {
+      const messages = conversationOf(parsed.value);
+      const chars = conversationChars(messages);
+      if (chars > config.maxPromptChars) {
         return sendError(
           res,
           413,
           ERROR_CODES.payloadTooLarge,
-          `The prompt is ${prompt.length} characters long; the limit is ${config.maxPromptChars}.`,
+          `The prompt is ${chars} characters long; the limit is ${config.maxPromptChars}.`,
         );
       }
+      const prompt = lastUserMessage(messages);
       const model = models.get(modelId);
       if (!model) {
         const known = models
