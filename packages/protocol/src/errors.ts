@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   streamStopped: 'stream_stopped',
   streamAbandoned: 'stream_abandoned',
   serverBusy: 'server_busy',
+  /** The instance generating the stream stopped answering (its lease in the shared store ran out). */
+  instanceLost: 'instance_lost',
 } as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
