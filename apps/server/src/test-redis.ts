@@ -17,6 +17,8 @@ export interface TestRedis {
 export interface TestRedisOptions {
   /** Started with `--requirepass`; the URL carries no password then. */
   password?: string;
+  /** Allows DEBUG (SLEEP, to play a slow Redis) from loopback. */
+  debug?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -29,9 +31,10 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function launch(port: number, { password }: TestRedisOptions): Promise<ChildProcess> {
+function launch(port: number, { password, debug }: TestRedisOptions): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   if (password !== undefined) args.push('--requirepass', password);
+  if (debug) args.push('--enable-debug-command', 'local');
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
