@@ -5,11 +5,13 @@
  */
 
 /**
- * Appends a stream's events from sequence number ARGV[1] on, and renews its owner's lease.
- * KEYS: the stream, the owner's lease. ARGV: first seq, retention ms, lease ms, owner id, then
- * type and data of each event. From seq 0 it writes the stream whole, replacing what is there,
- * and records the owner in the `start` entry. Returns 1 when written; 0 when the stream does not
- * end right before ARGV[1] (Redis lost it: emptied, restarted, or an earlier write failed), so
+ * Appends a stream's events from sequence number ARGV[1] on. KEYS: the stream, the owner's
+ * lease. ARGV: first seq, retention ms, lease ms, owner id, then type and data of each event.
+ * From seq 0 it writes the stream whole, replacing what is there, records the owner in the
+ * `start` entry and sets the owner's lease (after Redis lost data, before the lease renewal
+ * would, so no reader takes the owner for gone). The time to live is set by the first write and
+ * the terminal one; the store refreshes it meanwhile. Returns 1 when written; 0 when the stream
+ * does not end right before ARGV[1] (Redis lost it: emptied, restarted, or a write failed), so
  * the caller writes it whole; -1 when it has a terminal event already (another instance ended it
  * with `instance_lost`), so the caller stops writing it.
  */
@@ -19,10 +21,10 @@ if top and (top[2][2] == 'done' or top[2][2] == 'error') then return -1 end
 local first = tonumber(ARGV[1])
 if first == 0 then
   redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
 elseif not top or top[1] ~= '0-' .. first then
   return 0
 end
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
 for i = 5, #ARGV, 2 do
   local seq = first + (i - 5) / 2
   if seq == 0 then
@@ -31,7 +33,8 @@ for i = 5, #ARGV, 2 do
     redis.call('XADD', KEYS[1], '0-' .. (seq + 1), 't', ARGV[i], 'd', ARGV[i + 1])
   end
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
+local last = ARGV[#ARGV - 1]
+if first == 0 or last == 'done' or last == 'error' then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1
 `;
 
