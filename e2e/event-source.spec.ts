@@ -1,7 +1,7 @@
 import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
 import { expect, test } from '@playwright/test';
 import { numberedLines } from './chat-page.ts';
-import { parseFrames, readEventsThenCut, textOf } from './sse-frames.ts';
+import { parseFrames, readEventsThenCut, sequencesOf, textOf } from './sse-frames.ts';
 
 test("Chromium's own EventSource gets the rest of a cut stream once, then stops for good", async ({
   page,
@@ -48,7 +48,7 @@ test("Chromium's own EventSource gets the rest of a cut stream once, then stops 
   const rest = parseFrames(frames);
 
   expect(textOf(cut) + textOf(rest)).toBe(prompt);
-  const sequences = [...cut, ...rest].map(({ id }) => Number(id.split(':')[1]));
+  const sequences = sequencesOf([...cut, ...rest]);
   expect(sequences).toEqual(sequences.map((_, index) => index));
   expect(rest.at(-1)?.event.type).toBe('done');
   expect(closed).toBe(true);
