@@ -7,12 +7,12 @@ import { once } from 'node:events';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort } from '@gpt-stream/server/test-redis';
+import { repoPath } from './repo-path.ts';
 
 const NGINX = '/usr/sbin/nginx';
-const README = fileURLToPath(new URL('../README.md', import.meta.url));
-const OPERATIONS_DOC = fileURLToPath(new URL('../docs/operations.md', import.meta.url));
+const README = repoPath('README.md');
+const OPERATIONS_DOC = repoPath('docs/operations.md');
 /** The fenced nginx block right after this marker is the site the tests run. */
 const SITE_MARKER = '<!-- nginx-site -->';
 
