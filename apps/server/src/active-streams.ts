@@ -17,7 +17,7 @@ import type { StreamObserver } from './observability/stream-observer.ts';
 import { SseResponse } from './sse-response.ts';
 import { EventLog } from './store/event-log.ts';
 import { endsStream } from './store/replay.ts';
-import type { StreamStore } from './store/stream-store.ts';
+import { INSTANCE_LOST, type StreamStore } from './store/stream-store.ts';
 
 /** Why the server itself ends a stream early; sent to the reader as the terminal `error` event. */
 export type StopReason = StreamError;
@@ -91,6 +91,7 @@ export class ActiveStreams {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #sweeper: NodeJS.Timeout;
   #running = 0;
+  #closing = false;
 
   constructor({
     store,
@@ -105,7 +106,11 @@ export class ActiveStreams {
     this.#store = store;
     this.#retentionMs = retentionMs;
     this.#observer = observer;
-    store.onStopRequest((streamId) => this.#generations.get(streamId)?.stop(STREAM_STOPPED));
+    store.onStopRequest((streamId, cause) =>
+      this.#generations
+        .get(streamId)
+        ?.stop(cause === 'instance_lost' ? INSTANCE_LOST : STREAM_STOPPED),
+    );
     this.#heartbeat = setInterval(() => {
       for (const out of this.#responses) out.tick();
     }, heartbeatMs);
@@ -120,6 +125,16 @@ export class ActiveStreams {
   /** Generations running in this process. */
   get size(): number {
     return this.#running;
+  }
+
+  /** True once `stopAll` ran: the process is going away and takes no new streams. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The store, for health checks. */
+  get store(): StreamStore {
+    return this.#store;
   }
 
   /** The ids of the generations running here, oldest first. */
@@ -141,6 +156,7 @@ export class ActiveStreams {
       observed: this.#observer.started({ streamId: log.streamId, model: model.id }),
       onEnd: (ended) => this.#onEnd(ended),
       flushes: this.#flushes,
+      onAppend: resumable ? (grown) => this.#store.appended(grown) : undefined,
     });
     this.#generations.set(log.streamId, generation);
     this.#running++;
@@ -196,6 +212,7 @@ export class ActiveStreams {
 
   /** Ends every stream with `reason`: generations record it, readers of the store receive it. */
   stopAll(reason: StopReason): void {
+    this.#closing = true;
     for (const generation of [...this.#generations.values()]) generation.stop(reason);
     for (const reader of [...this.#storeReaders]) {
       reader.out.write(encodeEvent({ type: 'error', data: reason }, reader.lastId));

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface TestRedis {
   url: string;
@@ -68,4 +69,19 @@ export async function startRedis(): Promise<TestRedis> {
       if (attempt >= 3) throw error;
     }
   }
+}
+
+/** One redis-server for the whole test file: started before its first test, stopped after its last. */
+export function redisPerFile(): () => TestRedis {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return () => {
+    if (!redis) throw new Error('redis-server has not started');
+    return redis;
+  };
 }

@@ -26,8 +26,8 @@ afterEach(async () => {
 });
 
 /** One store per server instance, all on the same Redis. */
-async function instance(retentionMs = 60_000): Promise<RedisStore> {
-  const store = await RedisStore.connect({ url: redis.url, retentionMs });
+async function instance(retentionMs = 60_000, leaseMs = 3000): Promise<RedisStore> {
+  const store = await RedisStore.connect({ url: redis.url, retentionMs, leaseMs });
   stores.push(store);
   return store;
 }
@@ -147,19 +147,22 @@ describe('RedisStore', () => {
     }
   });
 
-  it('ends a follower when the writer died and its stream expired', async () => {
-    const writer = await instance(300);
-    const reader = await instance(300);
+  it('ends a follower with instance_lost when the writer gave its lease up mid-stream', async () => {
+    const writer = await instance(60_000, 1000);
+    const reader = await instance(60_000, 1000);
     const log = newLog();
     writer.add(log);
     log.pushText('partial');
     writer.appended(log);
     await expect.poll(() => client.xlen(`gpt-stream:stream:${log.streamId}`)).toBe(2);
     const following = collect(await reader.read(log.streamId, -1, never));
-    // The writer's process is gone: nobody refreshes the stream any more.
+    // The writer's process is gone: nobody renews its lease any more.
     await writer.close();
     const events = (await following) as StoredEvent[];
-    expect(events.map(({ event }) => event.type)).toEqual(['start', 'delta']);
+    expect(events.map(({ event }) => event.type)).toEqual(['start', 'delta', 'error']);
+    expect(events.at(-1)?.event.data).toMatchObject({ code: 'instance_lost', retryable: true });
+    // Written to the stream in Redis: a later reader gets the same one terminal event.
+    expect(await collect(await reader.read(log.streamId, -1, never))).toEqual(events);
   });
 
   it('carries a stop request to the instance that runs the stream', async () => {
@@ -194,8 +197,8 @@ describe('RedisStore', () => {
   it('says which Redis it could not reach', async () => {
     const closed = new URL(redis.url);
     closed.port = '1';
-    await expect(RedisStore.connect({ url: closed.href, retentionMs: 1000 })).rejects.toThrow(
-      'Could not reach Redis at 127.0.0.1:1',
-    );
+    await expect(
+      RedisStore.connect({ url: closed.href, retentionMs: 1000, leaseMs: 3000 }),
+    ).rejects.toThrow('Could not reach Redis at 127.0.0.1:1');
   });
 });
