@@ -33,6 +33,14 @@ interface Read {
   nextSeq: number;
   terminal?: { event: StreamEvent; at: number };
   broken?: string;
+  /** The loss came with an id below one the reader already had. */
+  lossBehind?: boolean;
+}
+
+function isLoss(event: StreamEvent): boolean {
+  return (
+    event.type === 'error' && event.data.code === ERROR_CODES.instanceLost && event.data.retryable
+  );
 }
 
 /** Reads one response into `read`; returns when it ends, whole or cut. */
@@ -42,7 +50,10 @@ async function readInto(response: Response, read: Read): Promise<void> {
       const decoded = decodeStreamEvent(message.event ?? '', message.data);
       const seq = Number(message.id?.slice(message.id.lastIndexOf(':') + 1));
       if (!decoded.ok) read.broken = decoded.reason;
-      else if (seq !== read.nextSeq) read.broken = `event ${seq} where ${read.nextSeq} was due`;
+      else if (isLoss(decoded.event) && seq < read.nextSeq) {
+        // The instance died before it stored the last events this reader had from it.
+        read.lossBehind = true;
+      } else if (seq !== read.nextSeq) read.broken = `event ${seq} where ${read.nextSeq} was due`;
       if (!decoded.ok || read.broken) return;
       read.nextSeq = seq + 1;
       read.lastId = message.id ?? '';
@@ -62,8 +73,8 @@ async function readInto(response: Response, read: Read): Promise<void> {
 }
 
 type Outcome =
-  | { kind: 'exact' }
-  | { kind: 'lost'; at: number }
+  | { kind: 'exact'; at: number }
+  | { kind: 'lost'; at: number; behind: boolean }
   | { kind: 'failed'; reason: string };
 
 /** One reader: a POST through nginx, then resumes through nginx until the stream has ended. */
@@ -95,14 +106,11 @@ async function runReader(
   if (!expected.startsWith(read.text)) {
     return { instance, outcome: { kind: 'failed', reason: 'text differs from the answer' } };
   }
-  if (event.type === 'done' && read.text === expected)
-    return { instance, outcome: { kind: 'exact' } };
-  if (
-    event.type === 'error' &&
-    event.data.code === ERROR_CODES.instanceLost &&
-    event.data.retryable
-  ) {
-    return { instance, outcome: { kind: 'lost', at } };
+  if (event.type === 'done' && read.text === expected) {
+    return { instance, outcome: { kind: 'exact', at } };
+  }
+  if (isLoss(event)) {
+    return { instance, outcome: { kind: 'lost', at, behind: read.lossBehind === true } };
   }
   return { instance, outcome: { kind: 'failed', reason: `ended with ${JSON.stringify(event)}` } };
 }
@@ -113,6 +121,11 @@ export const SCALE_OUT_METRICS: Metric[] = [
     key: 'victimLost',
     label: 'streams on the killed one, ended instance_lost (share)',
     better: 'higher',
+  },
+  {
+    key: 'lostBehind',
+    label: 'of those, instance_lost with an id below one the reader had',
+    better: 'lower',
   },
   { key: 'failed', label: 'streams failed otherwise', better: 'lower' },
   { key: 'learnMedianMs', label: 'kill to instance_lost, median (ms)', better: 'lower' },
@@ -145,7 +158,11 @@ export async function runScaleOut(settings: ScaleOutSettings): Promise<Record<st
         if (++started === settings.streams) allStarted();
       }),
     );
+    const sentAt = Date.now();
     await everyoneStarted;
+    console.log(
+      `  scale-out: all ${settings.streams} streams started ${Date.now() - sentAt} ms after sending`,
+    );
     await sleep(settings.killAfterMs);
     await victim.kill();
     const killedAt = Date.now();
@@ -160,12 +177,20 @@ export async function runScaleOut(settings: ScaleOutSettings): Promise<Record<st
         ),
       ),
     );
-    const onVictim = results.filter(({ instance }) => instance === victimHost);
+    // A stream on the victim that had ended before the kill had no reader left to tell.
+    const endedBefore = ({ outcome }: (typeof results)[number]) =>
+      outcome.kind === 'exact' && outcome.at < killedAt;
+    const onVictim = results.filter(
+      (result) => result.instance === victimHost && !endedBefore(result),
+    );
     const onSurvivors = results.filter(({ instance }) => instance !== victimHost);
     const learned = onVictim.flatMap(({ outcome }) =>
       outcome.kind === 'lost' ? [outcome.at - killedAt] : [],
     );
     const failures = [...results, ...after].filter(({ outcome }) => outcome.kind === 'failed');
+    console.log(
+      `  scale-out: ${onVictim.length} streams running on the killed instance, ${results.length - onVictim.length} elsewhere or already done`,
+    );
     for (const { outcome } of failures.slice(0, 3)) {
       if (outcome.kind === 'failed')
         console.warn(`  scale-out: a stream failed: ${outcome.reason}`);
@@ -175,6 +200,8 @@ export async function runScaleOut(settings: ScaleOutSettings): Promise<Record<st
     return {
       survivorsExact: share(onSurvivors, 'exact'),
       victimLost: share(onVictim, 'lost'),
+      lostBehind: onVictim.filter(({ outcome }) => outcome.kind === 'lost' && outcome.behind)
+        .length,
       failed: failures.length,
       learnMedianMs: median(learned),
       learnMaxMs: learned.length > 0 ? Math.max(...learned) : Number.NaN,

@@ -49,7 +49,7 @@ const USAGE = `pnpm bench [-- options]
   --store-streams SxT    store: the slow scenario with the memory and the Redis store
                          (default 2000x50)
   --scale-out-streams SxT  scale-out: S streams of T tokens over three instances behind
-                         nginx, one killed 3 s in (default 300x200)
+                         nginx, one killed 3 s in (default 300x600)
   --server dist|src      the production bundle (default) or the TypeScript source through tsx
   --resumable true|false send this as the request's "resumable" (default: leave it out)
   --cpu-prof DIR         write a V8 CPU profile of every server process into DIR
@@ -83,7 +83,7 @@ function readOptions() {
       'idle-streams': { type: 'string', default: '2000' },
       'ttft-streams': { type: 'string', default: '200' },
       'store-streams': { type: 'string', default: '2000x50' },
-      'scale-out-streams': { type: 'string', default: '300x200' },
+      'scale-out-streams': { type: 'string', default: '300x600' },
       server: { type: 'string', default: 'dist' },
       resumable: { type: 'string' },
       'cpu-prof': { type: 'string' },
