@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { createStreamEncoder, ERROR_CODES, encodeEvent, formatEventId } from '@gpt-stream/protocol';
+import {
+  createStreamEncoder,
+  ERROR_CODES,
+  encodeEvent,
+  formatEventId,
+  isTerminalEvent,
+} from '@gpt-stream/protocol';
 import { type FlushScheduler, sharedFlushScheduler } from './flush-scheduler.ts';
 import { Generation } from './generation.ts';
 import { GenerationFollower } from './generation-reader.ts';
@@ -53,6 +59,9 @@ export interface StartOptions {
   input: Omit<GenerateInput, 'signal'>;
   resumable: boolean;
 }
+
+/** What a reader at some position of a stream has still to receive. */
+export type Remaining = 'events' | 'nothing' | 'unknown';
 
 /** A response replaying a stream from the store; remembered so that shutdown can end it. */
 interface StoreReader {
@@ -164,6 +173,33 @@ export class ActiveStreams {
     const generation = this.#generations.get(streamId);
     if (generation?.resumable) return this.#follow(generation, res, afterSeq);
     await this.#readFromStore(streamId, afterSeq, res);
+  }
+
+  /**
+   * Whether a reader positioned after `afterSeq` has anything left to receive: `nothing` once it
+   * has the terminal event, `unknown` for a stream that is unknown or expired. Looks at most at
+   * the first batch a resume would send; a store that fails says `events`, and the resume that
+   * follows reports the failure.
+   */
+  async remainingAfter(streamId: string, afterSeq: number): Promise<Remaining> {
+    const generation = this.#generations.get(streamId);
+    if (generation?.resumable) {
+      const { log } = generation;
+      return log.terminal !== undefined && afterSeq >= log.length - 1 ? 'nothing' : 'events';
+    }
+    try {
+      // Aborted from the start: a peek must never wait for events still to be generated.
+      const batches = await this.#store.read(streamId, afterSeq, AbortSignal.abort());
+      if (!batches) return 'unknown';
+      for await (const [first, ...rest] of batches) {
+        const alreadyHad =
+          first !== undefined && isTerminalEvent(first.event) && first.seq <= afterSeq;
+        return alreadyHad && rest.length === 0 ? 'nothing' : 'events';
+      }
+    } catch {
+      // Reported by the resume itself.
+    }
+    return 'events';
   }
 
   /** The deliberate stop. False when the stream is unknown or expired. */

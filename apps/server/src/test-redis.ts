@@ -21,7 +21,8 @@ export interface TestRedisOptions {
   debug?: boolean;
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port free right now (another process may still take it before the caller does). */
+export async function freePort(): Promise<number> {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');
