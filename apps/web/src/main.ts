@@ -37,8 +37,11 @@ const client = createStreamClient({ onState: showState, onEvent });
 const opened = store.open();
 let threadId = opened.id;
 let turns: Turn[] = opened.turns;
-/** The answer being streamed, and the only renderer that writes. */
-let answer: { turn: AssistantTurn; renderer: Renderer } | null = null;
+/**
+ * The answer being streamed, and the only renderer that writes. `replaying`: a resumed answer
+ * keeps the text stored with it until the replay of its stream brings the first event.
+ */
+let answer: { turn: AssistantTurn; renderer: Renderer; replaying: boolean } | null = null;
 let editing = false;
 
 function button(id: string, label: string, description: string): HTMLButtonElement {
@@ -107,6 +110,12 @@ function showMetrics(): void {
 }
 
 function onEvent(event: StreamEvent): void {
+  // A replay begins with the stream's `start`; an error instead (an expired stream) replays nothing.
+  if (answer?.replaying && event.type === 'start') {
+    answer.replaying = false;
+    answer.turn.content = '';
+    answer.renderer.clear();
+  }
   if (event.type === 'start') {
     saved.save({ streamId: event.data.streamId, lastEventId: null });
     if (answer) answer.turn.streamId = event.data.streamId;
@@ -129,9 +138,9 @@ function persist(): void {
 }
 
 /** An answer to stream into: the latest turn, with a renderer of its own. */
-function startAnswer(turn: AssistantTurn, content: HTMLElement): void {
+function startAnswer(turn: AssistantTurn, content: HTMLElement, replaying = false): void {
   const renderer = createRenderer(content, { follow, onRender: showMetrics });
-  answer = { turn, renderer };
+  answer = { turn, renderer, replaying };
   showError(null);
   clearMetrics();
   metrics.start();
@@ -206,9 +215,10 @@ function newChat(): void {
 }
 
 /**
- * After a reload mid-answer, the stream is replayed from its first event into its own turn: the
- * text on screen went with the old page, and a full replay is the one way to show it again
- * exactly, with nothing missing and nothing twice.
+ * After a reload mid-answer, the stream is replayed from its first event into its own turn: what
+ * the old page stored of it may lag behind, and a full replay is the one way to show it exactly,
+ * with nothing missing and nothing twice. The stored text stays until the replay begins, and for
+ * good if the stream is gone.
  */
 function restoreThread(): void {
   const position = saved.load();
@@ -217,10 +227,8 @@ function restoreThread(): void {
     position !== null &&
     last?.role === 'assistant' &&
     (last.streamId === position.streamId || last.state === 'streaming');
-  if (resumable) {
-    last.content = '';
-    last.state = 'streaming';
-  } else {
+  if (resumable) last.state = 'streaming';
+  else {
     // Its stream belonged to a tab that closed, or to no turn this tab has.
     if (last?.role === 'assistant' && last.state === 'streaming') last.state = 'cut';
     saved.clear();
@@ -232,7 +240,7 @@ function restoreThread(): void {
   if (!resumable || !position || last?.role !== 'assistant') return;
   const content = document.getElementById('gpt-output');
   if (!content) return;
-  startAnswer(last, content);
+  startAnswer(last, content, true);
   void client.resume(position.streamId);
 }
 
