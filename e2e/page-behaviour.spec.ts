@@ -133,6 +133,8 @@ test('a long answer, written in blocks, looks and copies exactly like one run of
     twin.removeAttribute('id');
     twin.style.maxHeight = 'none';
     output.style.maxHeight = 'none';
+    // All of it in view: blocks out of view are laid out at an estimated size.
+    (output.closest('#conversation') as HTMLElement).style.maxHeight = 'none';
     twin.textContent = output.textContent;
     output.after(twin);
     // innerText is what copying and screen readers get: block elements would add line breaks.

@@ -1,12 +1,7 @@
 import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
-import {
-  type ChatMessage,
-  type ChatRequest,
-  parseChatRequest,
-  type StreamEvent,
-} from '@gpt-stream/protocol';
+import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
 import { createTextAnswerRenderer } from './answer-renderer.ts';
 import { followBottom } from './auto-scroll.ts';
 import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
@@ -162,11 +157,6 @@ function ask(next: NextAnswer): void {
   const history = historyRequest(turns, next);
   if (!history) return;
   const request = readRequest(history.messages);
-  // Refused input leaves the thread as it was: the client says why, and sends nothing.
-  if (!parseChatRequest(request).ok) {
-    void client.send(request);
-    return;
-  }
   turns.length = history.keep;
   view.truncate(history.keep);
   if (next.type !== 'regenerate') {
