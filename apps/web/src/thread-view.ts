@@ -1,4 +1,5 @@
 import type { AnswerRendererFactory } from './answer-renderer.ts';
+import { createBlockSink } from './text-blocks.ts';
 import type { AnswerState, Turn } from './thread.ts';
 
 /** The id of the latest answer's text, the one that streams: part of the page contract. */
@@ -37,6 +38,11 @@ export interface ThreadView {
   /** Edit goes on the last prompt, Try again on a failed last answer; both only when idle. */
   placeControls(idle: boolean): void;
   scrollToEnd(): void;
+}
+
+/** In blocks of whole lines, as answers are: one long text node is laid out whole on every frame. */
+function writePrompt(content: HTMLElement, text: string): void {
+  createBlockSink(content, () => document.createElement('span')).append(text);
 }
 
 /**
@@ -85,7 +91,7 @@ export function createThreadView(
 
   function build(turn: Turn): HTMLElement {
     const { turn: element, content } = turnElement(turn.role);
-    if (turn.role === 'user') content.textContent = turn.content;
+    if (turn.role === 'user') writePrompt(content, turn.content);
     else {
       const renderer = createRenderer(content);
       renderer.push(turn.content);
@@ -113,7 +119,7 @@ export function createThreadView(
     },
     appendPrompt(text) {
       const { turn, content } = turnElement('user');
-      content.textContent = text;
+      writePrompt(content, text);
       turns.push(turn);
       container.append(turn);
     },
