@@ -113,6 +113,11 @@ export class ActiveStreams {
     return this.#running;
   }
 
+  /** Open responses reading a stream, here or from the store. */
+  get readers(): number {
+    return this.#responses.size;
+  }
+
   /** The ids of the generations running here, oldest first. */
   runningIds(): string[] {
     return [...this.#generations.values()]

@@ -215,7 +215,7 @@ export function readUntilCut(
 }
 
 /** A model that yields one token each time the test releases one, and finishes when told. */
-export function gatedModel(id = 'gated') {
+export function gatedModel(id = 'gated', tokenText = (index: number) => `token ${index} `) {
   let waiting: (() => void) | undefined;
   let released = 0;
   let finishAfter = Number.POSITIVE_INFINITY;
@@ -228,12 +228,16 @@ export function gatedModel(id = 'gated') {
         while (gate.pulled < finishAfter) {
           while (released <= gate.pulled && gate.pulled < finishAfter) {
             await new Promise<void>((resolve, reject) => {
-              waiting = resolve;
-              signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+              const abort = () => reject(signal.reason);
+              waiting = () => {
+                signal.removeEventListener('abort', abort);
+                resolve();
+              };
+              signal.addEventListener('abort', abort, { once: true });
             });
           }
           if (gate.pulled >= finishAfter) break;
-          yield `token ${gate.pulled++} `;
+          yield tokenText(gate.pulled++);
         }
         return { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: gate.pulled } };
       } finally {
