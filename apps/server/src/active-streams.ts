@@ -127,7 +127,8 @@ export class ActiveStreams {
 
   /** Starts a new stream answered on `res`. False when the store has no room for it. */
   start({ res, model, input, resumable }: StartOptions): boolean {
-    const log = new EventLog(randomUUID(), model.id);
+    // The input stays in memory as long as the model runs; its JSON length is near enough.
+    const log = new EventLog(randomUUID(), model.id, JSON.stringify(input).length);
     if (resumable && !this.#store.add(log)) return false;
     const generation = new Generation({
       log,
