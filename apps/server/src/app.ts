@@ -11,6 +11,7 @@ import { requestLogger } from './observability/request-logger.ts';
 import { chatRoute } from './routes/chat.ts';
 import { statusRoutes } from './routes/status.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { allowedHosts } from './security/allowed-hosts.ts';
 import { corsPolicy } from './security/cors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { streamStartLimits } from './security/stream-limits.ts';
@@ -19,6 +20,8 @@ import { serveWeb } from './web-static.ts';
 export interface AppOptions {
   config: Pick<
     Config,
+    | 'host'
+    | 'allowedHosts'
     | 'maxPromptChars'
     | 'webDir'
     | 'corsOrigins'
@@ -38,6 +41,7 @@ export function createApp({ config, models, streams, logger, metrics }: AppOptio
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogger(logger));
+  app.use(allowedHosts(config));
   app.use(securityHeaders());
   app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       port: 8080,
       host: '127.0.0.1',
+      allowedHosts: [],
       mockDelayMs: 30,
       heartbeatMs: 15_000,
       maxPromptChars: 32_000,
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
       loadConfig({
         PORT: '9000',
         HOST: '0.0.0.0',
+        ALLOWED_HOSTS: 'chat.example.com, .Corp.example',
         MOCK_DELAY_MS: '0',
         HEARTBEAT_MS: '5000',
         MAX_PROMPT_CHARS: '100',
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
     ).toEqual({
       port: 9000,
       host: '0.0.0.0',
+      allowedHosts: ['chat.example.com', '.corp.example'],
       mockDelayMs: 0,
       heartbeatMs: 5000,
       maxPromptChars: 100,
@@ -175,6 +178,8 @@ describe('loadConfig', () => {
       /CORS_ORIGINS must be .*origins.*"https:\/\/a\.example\/path"/,
     ],
     ['CORS_ORIGINS', '*', /CORS_ORIGINS must be .*, got "\*"/],
+    ['ALLOWED_HOSTS', 'https://chat.example.com', /ALLOWED_HOSTS must be .*host names/],
+    ['ALLOWED_HOSTS', 'chat.example.com:443', /ALLOWED_HOSTS must be .*no port/],
     ['TRUST_PROXY', 'yes', /TRUST_PROXY must be .*, got "yes"/],
     ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be .*, got "10\.0\.0\.0\/33"/],
     ['STREAM_STORE', 'mongo', 'STREAM_STORE must be memory or redis, got "mongo"'],

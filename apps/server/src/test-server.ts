@@ -32,6 +32,8 @@ export interface TestServer {
 }
 
 export const testConfig = {
+  host: '127.0.0.1',
+  allowedHosts: [] as string[],
   heartbeatMs: 15_000,
   maxPromptChars: 1000,
   mockDelayMs: 0,
