@@ -1,21 +1,14 @@
 /** Test support: a real redis-server of the test's own, on a free loopback port. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { freePort } from './test-ports.ts';
 
 export interface TestRedis {
   url: string;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (typeof address !== 'object' || !address) throw new Error('no free port');
-  return address.port;
 }
 
 function launch(port: number): Promise<ChildProcess> {
@@ -56,7 +49,10 @@ export async function startRedis(): Promise<TestRedis> {
       const child = await launch(port);
       return {
         url: `redis://127.0.0.1:${port}`,
+        freeze: () => child.kill('SIGSTOP'),
+        thaw: () => child.kill('SIGCONT'),
         async stop() {
+          child.kill('SIGCONT');
           if (child.exitCode !== null || child.pid === undefined) return;
           const exited = once(child, 'exit');
           process.kill(child.pid, 'SIGTERM');
