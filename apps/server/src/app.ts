@@ -46,7 +46,9 @@ export function createApp({ config, models, streams, logger, metrics }: AppOptio
   app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));
   app.use(metricsRoute(metrics));
-  app.use(chatRoute({ config, models, streams, limits: streamStartLimits({ config, streams }) }));
+  app.use(
+    chatRoute({ config, models, streams, limits: streamStartLimits({ config, streams, logger }) }),
+  );
   app.use(streamRoutes({ streams }));
   app.use('/api', (req, res) => {
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);

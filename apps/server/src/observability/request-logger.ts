@@ -17,16 +17,19 @@ function levelOf(statusCode: number): 'info' | 'warn' | 'error' {
 
 function logRequest(logger: Logger, req: Request, res: Response, startedAt: number): void {
   const { method, originalUrl: url } = req;
+  // Closed before a status went out (the client gave up, or its framing broke the connection):
+  // the status the response holds was never sent, so none is logged.
+  const answered = res.headersSent;
   const { statusCode } = res;
-  logger[levelOf(statusCode)](
+  logger[answered ? levelOf(statusCode) : 'warn'](
     {
       req: { id: requestIdOf(res), method, url },
-      res: { statusCode },
+      res: answered ? { statusCode } : {},
       // `req.ip` honours TRUST_PROXY, so behind a proxy the log shows the real client.
       clientIp: req.ip,
       responseTime: Date.now() - startedAt,
     },
-    `${method} ${url} ${statusCode}`,
+    answered ? `${method} ${url} ${statusCode}` : `${method} ${url} closed before it was answered`,
   );
 }
 

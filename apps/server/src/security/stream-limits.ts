@@ -4,11 +4,16 @@ import { rateLimit } from 'express-rate-limit';
 import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
+import type { Logger } from '../observability/logger.ts';
 
 /** A stream lasts seconds; a client told to come back after this has a fair chance of a slot. */
 export const BUSY_RETRY_AFTER_SECONDS = 5;
 
 const passThrough: RequestHandler = (_req, _res, next) => next();
+
+function chain(first: RequestHandler, second: RequestHandler): RequestHandler {
+  return (req, res, next) => first(req, res, () => second(req, res, next));
+}
 
 export interface StreamStartLimits {
   /** Per client address, per window. Goes first: it counts every attempt, valid or not. */
@@ -20,15 +25,39 @@ export interface StreamStartLimits {
   capacity: RequestHandler;
 }
 
+/**
+ * Warns once, in the log, when a proxy's `X-Forwarded-For` arrives at a server that believes no
+ * proxy: every client behind that proxy then shares one address, and one rate limit.
+ * (express-rate-limit's own check of this prints a multi-line error to stderr.)
+ */
+function warnOfUntrustedProxy(logger: Logger): RequestHandler {
+  let warned = false;
+  return (req, _res, next) => {
+    if (!warned && req.headers['x-forwarded-for'] !== undefined) {
+      warned = true;
+      logger.warn(
+        { clientIp: req.ip },
+        'A request came with X-Forwarded-For, but TRUST_PROXY is unset: every client behind that proxy shares its address and its rate limit. Set TRUST_PROXY to the proxy.',
+      );
+    }
+    next();
+  };
+}
+
 export function streamStartLimits({
   config,
   streams,
+  logger,
 }: {
-  config: Pick<Config, 'rateLimitWindowMs' | 'rateLimitMax' | 'maxConcurrentStreams'>;
+  config: Pick<
+    Config,
+    'rateLimitWindowMs' | 'rateLimitMax' | 'maxConcurrentStreams' | 'trustProxy'
+  >;
   streams: ActiveStreams;
+  logger: Logger;
 }): StreamStartLimits {
   const { rateLimitWindowMs, rateLimitMax, maxConcurrentStreams } = config;
-  const rate =
+  const limit =
     rateLimitMax === 0
       ? passThrough
       : rateLimit({
@@ -36,6 +65,7 @@ export function streamStartLimits({
           limit: rateLimitMax,
           standardHeaders: 'draft-7',
           legacyHeaders: false,
+          validate: { xForwardedForHeader: false },
           // Sets Retry-After before this runs.
           handler(_req, res) {
             const seconds = res.getHeader('Retry-After');
@@ -47,6 +77,8 @@ export function streamStartLimits({
             );
           },
         });
+  const rate: RequestHandler =
+    config.trustProxy === false ? chain(warnOfUntrustedProxy(logger), limit) : limit;
   const capacity: RequestHandler =
     maxConcurrentStreams === 0
       ? passThrough
