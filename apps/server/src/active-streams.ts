@@ -52,6 +52,8 @@ export interface StartOptions {
   model: Model;
   input: Omit<GenerateInput, 'signal'>;
   resumable: boolean;
+  /** Who started it (see `clientKeyOf`), counted in `runningFor` until the stream ends. */
+  client?: string;
 }
 
 /** A response replaying a stream from the store; remembered so that shutdown can end it. */
@@ -77,6 +79,8 @@ export class ActiveStreams {
   readonly #generations = new Map<string, Generation>();
   readonly #responses = new Set<SseResponse>();
   readonly #storeReaders = new Set<StoreReader>();
+  /** Running generations per client; a client with none has no entry. */
+  readonly #perClient = new Map<string, number>();
   /** Ended generations whose last events are still on their way into the store. */
   readonly #storing = new Set<Promise<void>>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -113,6 +117,11 @@ export class ActiveStreams {
     return this.#running;
   }
 
+  /** The generations `client` started that are running here. */
+  runningFor(client: string): number {
+    return this.#perClient.get(client) ?? 0;
+  }
+
   /** Open responses reading a stream, here or from the store. */
   get readers(): number {
     return this.#responses.size;
@@ -126,7 +135,7 @@ export class ActiveStreams {
   }
 
   /** Starts a new stream answered on `res`. False when the store has no room for it. */
-  start({ res, model, input, resumable }: StartOptions): boolean {
+  start({ res, model, input, resumable, client }: StartOptions): boolean {
     // The input stays in memory as long as the model runs; its JSON length is near enough.
     const log = new EventLog(randomUUID(), model.id, JSON.stringify(input).length);
     if (resumable && !this.#store.add(log)) return false;
@@ -136,11 +145,12 @@ export class ActiveStreams {
       input,
       resumable,
       observed: this.#observer.started({ streamId: log.streamId, model: model.id }),
-      onEnd: (ended) => this.#onEnd(ended),
+      onEnd: (ended) => this.#onEnd(ended, client),
       flushes: this.#flushes,
     });
     this.#generations.set(log.streamId, generation);
     this.#running++;
+    if (client !== undefined) this.#perClient.set(client, this.runningFor(client) + 1);
     this.#follow(generation, res, -1);
     void generation.run();
     return true;
@@ -236,8 +246,13 @@ export class ActiveStreams {
     }
   }
 
-  #onEnd(generation: Generation): void {
+  #onEnd(generation: Generation, client: string | undefined): void {
     this.#running--;
+    if (client !== undefined) {
+      const left = this.runningFor(client) - 1;
+      if (left > 0) this.#perClient.set(client, left);
+      else this.#perClient.delete(client);
+    }
     const { streamId } = generation.log;
     if (!generation.resumable) {
       this.#generations.delete(streamId);

@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '@gpt-stream/protocol';
+import { API_PATHS, ERROR_CODES, LAST_EVENT_ID_HEADER } from '@gpt-stream/protocol';
 import express, { type Express } from 'express';
 import type { ActiveStreams } from './active-streams.ts';
 import type { Config } from './config.ts';
@@ -29,6 +29,8 @@ export interface AppOptions {
     | 'rateLimitWindowMs'
     | 'rateLimitMax'
     | 'maxConcurrentStreams'
+    | 'maxConcurrentReaders'
+    | 'maxStreamsPerClient'
   >;
   models: ModelRegistry;
   streams: ActiveStreams;
@@ -46,9 +48,13 @@ export function createApp({ config, models, streams, logger, metrics }: AppOptio
   app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));
   app.use(metricsRoute(metrics));
-  app.use(
-    chatRoute({ config, models, streams, limits: streamStartLimits({ config, streams, logger }) }),
+  const limits = streamStartLimits({ config, streams, logger });
+  // A resume opens a reader: the cap on readers applies before its route runs.
+  app.get(API_PATHS.chatStream, limits.readers);
+  app.post(API_PATHS.chat, (req, res, next) =>
+    req.get(LAST_EVENT_ID_HEADER) === undefined ? next() : limits.readers(req, res, next),
   );
+  app.use(chatRoute({ config, models, streams, limits }));
   app.use(streamRoutes({ streams }));
   app.use('/api', (req, res) => {
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);

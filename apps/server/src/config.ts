@@ -194,6 +194,16 @@ const EnvSchema = z.object({
     max: 1_000_000,
     fallback: 1000,
   }),
+  MAX_CONCURRENT_READERS: wholeNumber('MAX_CONCURRENT_READERS', {
+    min: 0,
+    max: 1_000_000,
+    fallback: 2000,
+  }),
+  MAX_STREAMS_PER_CLIENT: wholeNumber('MAX_STREAMS_PER_CLIENT', {
+    min: 0,
+    max: 1_000_000,
+    fallback: 50,
+  }),
   STREAM_STORE: oneOf('STREAM_STORE', ['memory', 'redis'], 'memory'),
   REDIS_URL: redisUrl('redis://127.0.0.1:6379'),
   STREAM_RETENTION_MS: wholeNumber('STREAM_RETENTION_MS', {
@@ -298,6 +308,10 @@ export interface Config {
   rateLimitMax: number;
   /** Streams open at once on this process; 0 turns the cap off. */
   maxConcurrentStreams: number;
+  /** Responses reading a stream at once on this process (starts and resumes); 0: no cap. */
+  maxConcurrentReaders: number;
+  /** Running streams one client address may hold at once; 0: no cap. */
+  maxStreamsPerClient: number;
   /** Where streams are kept for resuming: this process alone, or Redis shared by every instance. */
   streamStore: 'memory' | 'redis';
   redisUrl: string;
@@ -343,6 +357,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimitWindowMs: data.RATE_LIMIT_WINDOW_MS,
     rateLimitMax: data.RATE_LIMIT_MAX,
     maxConcurrentStreams: data.MAX_CONCURRENT_STREAMS,
+    maxConcurrentReaders: data.MAX_CONCURRENT_READERS,
+    maxStreamsPerClient: data.MAX_STREAMS_PER_CLIENT,
     streamStore: data.STREAM_STORE,
     redisUrl: data.REDIS_URL,
     streamRetentionMs: data.STREAM_RETENTION_MS,

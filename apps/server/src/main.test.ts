@@ -129,6 +129,7 @@ describe('the server process', { timeout: 30_000 }, () => {
       MOCK_DELAY_MS: '1000',
       RATE_LIMIT_MAX: '0',
       MAX_CONCURRENT_STREAMS: '0',
+      MAX_STREAMS_PER_CLIENT: '0',
     });
     const url = await listening(running);
     const readers = await openStreams(url, count);

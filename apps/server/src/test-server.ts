@@ -44,6 +44,8 @@ export const testConfig = {
   // Off: tests start many streams from one address; the limit has tests of its own.
   rateLimitMax: 0,
   maxConcurrentStreams: 0,
+  maxConcurrentReaders: 0,
+  maxStreamsPerClient: 0,
   streamRetentionMs: 60_000,
   memoryStoreMaxStreams: 1000,
   memoryStoreMaxBytes: 64 * 1024 * 1024,

@@ -14,7 +14,7 @@ import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
-import type { StreamStartLimits } from '../security/stream-limits.ts';
+import { clientKeyOf, type StreamStartLimits } from '../security/stream-limits.ts';
 
 /** JSON escapes can take six bytes per character; the prompt limit speaks first, in characters. */
 const BYTES_PER_CHAR_WORST_CASE = 6;
@@ -93,7 +93,15 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
           `There is no model "${modelId}". Choose one of: ${known}.`,
         );
       }
-      if (streams.start({ res, model, input: { prompt, maxTokens }, resumable })) {
+      if (
+        streams.start({
+          res,
+          model,
+          input: { prompt, maxTokens },
+          resumable,
+          client: clientKeyOf(req),
+        })
+      ) {
         // The stream owns the response now and routing is over; the router's `next` would
         // otherwise keep its whole chain of closures alive for as long as the stream is open.
         req.next = undefined;

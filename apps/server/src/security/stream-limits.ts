@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '@gpt-stream/protocol';
-import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
@@ -19,10 +19,31 @@ export interface StreamStartLimits {
   /** Per client address, per window. Goes first: it counts every attempt, valid or not. */
   rate: RequestHandler;
   /**
-   * The cap on open streams. Goes last, right before the session registers its stream, with no
-   * `await` in between, so that requests arriving together cannot overshoot it.
+   * The caps on open streams, open readers and streams per client. Goes last, right before the
+   * session registers its stream, with no `await` in between, so that requests arriving together
+   * cannot overshoot them.
    */
   capacity: RequestHandler;
+  /** The cap on open readers, for a resume (which opens a reader, not a stream). */
+  readers: RequestHandler;
+}
+
+/**
+ * The client a stream counts against: its address as `req.ip` gives it (TRUST_PROXY honoured),
+ * an IPv6 one as its /56, as the rate limit counts it, since one holder has many addresses.
+ */
+export function clientKeyOf(req: Request): string {
+  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
+}
+
+function busy(res: Response, message: string): void {
+  res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+  sendError(
+    res,
+    503,
+    ERROR_CODES.serverBusy,
+    `${message} Try again in ${BUSY_RETRY_AFTER_SECONDS} s.`,
+  );
 }
 
 /**
@@ -51,7 +72,12 @@ export function streamStartLimits({
 }: {
   config: Pick<
     Config,
-    'rateLimitWindowMs' | 'rateLimitMax' | 'maxConcurrentStreams' | 'trustProxy'
+    | 'rateLimitWindowMs'
+    | 'rateLimitMax'
+    | 'maxConcurrentStreams'
+    | 'maxConcurrentReaders'
+    | 'maxStreamsPerClient'
+    | 'trustProxy'
   >;
   streams: ActiveStreams;
   logger: Logger;
@@ -79,18 +105,29 @@ export function streamStartLimits({
         });
   const rate: RequestHandler =
     config.trustProxy === false ? chain(warnOfUntrustedProxy(logger), limit) : limit;
-  const capacity: RequestHandler =
-    maxConcurrentStreams === 0
-      ? passThrough
-      : (_req, res, next) => {
-          if (streams.size < maxConcurrentStreams) return next();
-          res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
-          sendError(
-            res,
-            503,
-            ERROR_CODES.serverBusy,
-            `The server is at its limit of ${maxConcurrentStreams} open streams. Try again in ${BUSY_RETRY_AFTER_SECONDS} s.`,
-          );
-        };
-  return { rate, capacity };
+  const { maxConcurrentReaders, maxStreamsPerClient } = config;
+  const readersFull = () => maxConcurrentReaders !== 0 && streams.readers >= maxConcurrentReaders;
+  const readers: RequestHandler = (_req, res, next) => {
+    if (!readersFull()) return next();
+    busy(res, `The server is at its limit of ${maxConcurrentReaders} open readers.`);
+  };
+  const capacity: RequestHandler = (req, res, next) => {
+    if (maxConcurrentStreams !== 0 && streams.size >= maxConcurrentStreams) {
+      return busy(res, `The server is at its limit of ${maxConcurrentStreams} open streams.`);
+    }
+    if (readersFull()) {
+      return busy(res, `The server is at its limit of ${maxConcurrentReaders} open readers.`);
+    }
+    if (maxStreamsPerClient !== 0 && streams.runningFor(clientKeyOf(req)) >= maxStreamsPerClient) {
+      res.setHeader('Retry-After', String(BUSY_RETRY_AFTER_SECONDS));
+      return sendError(
+        res,
+        429,
+        ERROR_CODES.rateLimited,
+        `Your address has ${maxStreamsPerClient} streams open, the most one address may hold. Try again in ${BUSY_RETRY_AFTER_SECONDS} s, or stop one.`,
+      );
+    }
+    next();
+  };
+  return { rate, capacity, readers };
 }
