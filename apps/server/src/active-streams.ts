@@ -7,6 +7,7 @@ import { GenerationFollower } from './generation-reader.ts';
 import type { StreamError } from './model-failure.ts';
 import type { GenerateInput, Model } from './models/model.ts';
 import type { Logger } from './observability/logger.ts';
+import { redactStreamId } from './observability/redact.ts';
 import type { StreamObserver } from './observability/stream-observer.ts';
 import { SseResponse } from './sse-response.ts';
 import { EventLog } from './store/event-log.ts';
@@ -237,7 +238,10 @@ export class ActiveStreams {
       fail(STREAM_NOT_FOUND);
     } catch (error) {
       if (abort.signal.aborted) return;
-      this.#logger.error({ err: error, streamId }, 'could not read a stream from the store');
+      this.#logger.error(
+        { err: error, streamId: redactStreamId(streamId) },
+        'could not read a stream from the store',
+      );
       fail(STORE_FAILED);
     } finally {
       res.off('close', leave);

@@ -1,5 +1,6 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogLevel } from '../config.ts';
+import { redactStreamIds } from './redact.ts';
 
 export type { Logger };
 
@@ -33,6 +34,11 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       // "level":"error" reads and greps better than pino's numbers.
       formatters: { level: (label) => ({ level: label }) },
+      // An error can carry a stream id (a Redis key in a failed command, say): cut to its prefix.
+      serializers: {
+        err: (error: Error) =>
+          JSON.parse(redactStreamIds(JSON.stringify(pino.stdSerializers.err(error)))),
+      },
     },
     destination,
   );
