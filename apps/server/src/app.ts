@@ -23,6 +23,8 @@ export interface AppOptions {
     | 'host'
     | 'allowedHosts'
     | 'maxPromptChars'
+    | 'maxMessages'
+    | 'systemPrompt'
     | 'webDir'
     | 'corsOrigins'
     | 'trustProxy'

@@ -36,6 +36,8 @@ export const testConfig = {
   allowedHosts: [] as string[],
   heartbeatMs: 15_000,
   maxPromptChars: 1000,
+  maxMessages: 1000,
+  systemPrompt: undefined as string | undefined,
   mockDelayMs: 0,
   webDir: '/nonexistent',
   corsOrigins: [] as string[],
