@@ -5,7 +5,7 @@ export interface Metrics {
   registry: Registry;
   activeStreams: Gauge;
   streamsEnded: Counter<'outcome'>;
-  /** Counts one delta event: called for every token, so it only adds to a number. */
+  /** Counts one generated delta event: called for every token, so it only adds to a number. */
   countToken(): void;
   timeToFirstToken: Histogram;
 }
@@ -21,7 +21,7 @@ export function createMetrics(): Metrics {
   let uncountedTokens = 0;
   new Counter({
     name: 'gpt_stream_tokens_sent_total',
-    help: 'Delta events written to readers.',
+    help: 'Delta events generated, each counted once however many readers it is written to.',
     registers: [registry],
     collect() {
       this.inc(uncountedTokens);
