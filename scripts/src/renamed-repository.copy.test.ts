@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { copyRepository } from '../test-support/repo-copy.ts';
-import { type Finished, runBounded } from '../test-support/run-bounded.ts';
+import { type Finished, killRunning, runBounded } from '../test-support/run-bounded.ts';
 import { renameScope } from './scope.ts';
 import { type TextFile, trackedTextFiles, workTreeRoot } from './tracked-files.ts';
 import { packageNames, workspaceScope } from './workspace-scope.ts';
@@ -13,6 +13,7 @@ const STEP_TIMEOUT_MS = 5 * 60_000;
 
 let copy: string | undefined;
 afterAll(async () => {
+  killRunning();
   if (copy) await rm(copy, { recursive: true, force: true, maxRetries: 3 });
 });
 

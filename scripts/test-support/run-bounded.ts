@@ -18,6 +18,22 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { ...env, CI: 'true', NO_COLOR: '1' };
 }
 
+const running = new Set<number>();
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Kills, by process group, every command started here that is still running. */
+export function killRunning(): void {
+  for (const pid of running) killGroup(pid);
+  running.clear();
+}
+
 /** Runs `command` in `cwd`; after `timeoutMs` kills its process group and resolves with code null. */
 export function runBounded(
   command: string,
@@ -32,6 +48,7 @@ export function runBounded(
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) running.add(child.pid);
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk;
@@ -40,7 +57,7 @@ export function runBounded(
     child.stderr.on('data', collect);
     const timer = setTimeout(() => {
       output += `\n[killed after ${timeoutMs} ms]`;
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      if (child.pid !== undefined) killGroup(child.pid);
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
@@ -48,6 +65,7 @@ export function runBounded(
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) running.delete(child.pid);
       resolve({ code, output });
     });
   });
