@@ -147,7 +147,7 @@ describe('rename-scope', () => {
     const result = await run(['--help'], '/');
 
     expect(result).toEqual({ code: 0, out: HELP, err: '' });
-    for (const kept of ['gpt-stream:active-stream', 'gpt-stream:stream:<id>', 'gpt_stream_*']) {
+    for (const kept of ['gpt-stream:active-stream', 'under gpt-stream:', 'gpt_stream_*']) {
       expect(HELP).toContain(kept);
     }
   });

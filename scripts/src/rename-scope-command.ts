@@ -26,8 +26,8 @@ Only "@<scope>/" followed by a package name is renamed. Left as they are, for a 
   - the root package's name, gpt-stream (unscoped, never published)
   - the page's localStorage key gpt-stream:active-stream (a new key forgets the saved stream of
     every open tab)
-  - the Redis keys gpt-stream:stream:<id> and channel gpt-stream:stop (every instance sharing a
-    Redis must use the same ones)
+  - the Redis keys and channel under gpt-stream: (stream:<id>, stop, instance:<id>, rate:*);
+    every instance sharing a Redis must use the same ones
   - the Prometheus metrics gpt_stream_* (dashboards and alerts name them)
 Untracked and ignored files (node_modules, dist) are never touched.
 
