@@ -2,21 +2,25 @@ import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
 import type { ChatRequest, StreamEvent } from '@gpt-stream/protocol';
-import { followBottom } from './auto-scroll.ts';
+import { createAnswerRenderer, isRenderMode } from './markdown/answer-renderer.ts';
+import { installCopyActions } from './markdown/copy-actions.ts';
+import { markdownFactory } from './markdown/load-markdown.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
-import { createRenderer } from './renderer.ts';
+import { loadRenderMode, saveRenderMode } from './render-mode.ts';
 import { createSavedStream } from './saved-stream.ts';
 import { errorMessage, statusLabel } from './status.ts';
 import { createStreamClient, type StateDetail, type StreamOutcome } from './stream-client.ts';
 import { isActive, type StreamState } from './stream-state.ts';
-import { createBlockSink } from './text-blocks.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
-const blocks = createBlockSink(page.output, () => document.createElement('span'));
-const renderer = createRenderer(followBottom(page.output, blocks), { onRender: showMetrics });
+const renderer = createAnswerRenderer(page.output, {
+  mode: loadRenderMode(() => localStorage),
+  markdown: markdownFactory(),
+  onRender: showMetrics,
+});
 const saved = createSavedStream(() => sessionStorage);
 const client = createStreamClient({ onState: showState, onEvent });
 
@@ -108,6 +112,19 @@ page.form.addEventListener('submit', (event) => {
 });
 
 page.stop.addEventListener('click', () => client.stop());
+
+page.renderMode.value = renderer.mode;
+page.renderMode.addEventListener('change', () => {
+  const mode = page.renderMode.value;
+  if (!isRenderMode(mode)) return;
+  renderer.setMode(mode);
+  saveRenderMode(() => localStorage, mode);
+});
+
+// Code blocks' buttons copy their code; "Copy answer" copies the answer's Markdown as it arrived.
+installCopyActions(document.body, (button) =>
+  button === page.copyAnswer ? renderer.source : null,
+);
 
 page.prompt.addEventListener('keydown', (event) => {
   // isComposing: Enter also confirms an IME candidate (Chinese, Japanese...), which must not send.

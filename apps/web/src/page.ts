@@ -9,6 +9,8 @@ export interface PageElements {
   send: HTMLButtonElement;
   stop: HTMLButtonElement;
   output: HTMLElement;
+  renderMode: HTMLSelectElement;
+  copyAnswer: HTMLButtonElement;
   status: HTMLElement;
   error: HTMLElement;
   metrics: HTMLElement;
@@ -41,6 +43,8 @@ export function getPageElements(root: ElementLookup = document): PageElements {
     send: requireElement(root, 'send', HTMLButtonElement),
     stop: requireElement(root, 'stop', HTMLButtonElement),
     output: requireElement(root, 'gpt-output', HTMLElement),
+    renderMode: requireElement(root, 'render-mode', HTMLSelectElement),
+    copyAnswer: requireElement(root, 'copy-answer', HTMLButtonElement),
     status: requireElement(root, 'status', HTMLElement),
     error: requireElement(root, 'error', HTMLElement),
     metrics: requireElement(root, 'metrics', HTMLElement),

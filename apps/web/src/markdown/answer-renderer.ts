@@ -1,0 +1,89 @@
+import { followBottom } from '../auto-scroll.ts';
+import { createRenderer, type Renderer, type RendererOptions, type TextSink } from '../renderer.ts';
+import { createBlockSink } from '../text-blocks.ts';
+import type { MarkdownFactory } from './load-markdown.ts';
+
+export const RENDER_MODES = ['markdown', 'text'] as const;
+export type RenderMode = (typeof RENDER_MODES)[number];
+
+export const isRenderMode = (value: unknown): value is RenderMode =>
+  RENDER_MODES.some((mode) => mode === value);
+
+export interface AnswerRenderer extends Renderer {
+  /** Every character pushed so far, exactly as it arrived: what "copy answer" copies. */
+  readonly source: string;
+  readonly mode: RenderMode;
+  /** Shows the whole answer again in the other mode; text still to come follows in it. */
+  setMode(mode: RenderMode): void;
+}
+
+export interface AnswerRendererOptions extends RendererOptions {
+  mode?: RenderMode;
+  /** The Markdown renderer, or its promise while its chunk loads (see load-markdown.ts). */
+  markdown: MarkdownFactory | Promise<MarkdownFactory>;
+}
+
+/**
+ * One answer's renderer: the same per-frame batching for both modes, into either Markdown or
+ * exact text (`white-space: pre-wrap` spans of whole lines). It keeps the answer's source, so a
+ * switch of mode, even mid-stream, re-renders everything that arrived and loses nothing. Until
+ * the Markdown renderer has loaded, Markdown mode shows the exact text, then the answer again.
+ */
+export function createAnswerRenderer(
+  element: HTMLElement,
+  options: AnswerRendererOptions,
+): AnswerRenderer {
+  let mode: RenderMode = options.mode ?? 'markdown';
+  let source = '';
+  const text = createBlockSink(element, () => document.createElement('span'));
+  let markdown: TextSink | null = null;
+  const shown = () => (mode === 'markdown' && markdown ? markdown : text);
+  const current: TextSink = {
+    append: (chunk) => shown().append(chunk),
+    replaceChildren() {
+      text.replaceChildren();
+      markdown?.replaceChildren();
+    },
+  };
+  const sink = followBottom(element, current);
+  const batched = createRenderer(sink, options);
+
+  /** Everything again, in the sink now shown; queued text is part of the source. */
+  function rerender(): void {
+    batched.clear();
+    element.dataset.renderMode = shown() === text ? 'text' : 'markdown';
+    if (source !== '') sink.append(source);
+  }
+
+  if (typeof options.markdown === 'function') markdown = options.markdown(element);
+  else {
+    options.markdown.then((factory) => {
+      markdown = factory(element);
+      if (mode === 'markdown') rerender();
+    });
+  }
+  element.dataset.renderMode = shown() === text ? 'text' : 'markdown';
+
+  return {
+    get source() {
+      return source;
+    },
+    get mode() {
+      return mode;
+    },
+    push(chunk) {
+      source += chunk;
+      batched.push(chunk);
+    },
+    flush: () => batched.flush(),
+    clear() {
+      source = '';
+      batched.clear();
+    },
+    setMode(next) {
+      if (next === mode) return;
+      mode = next;
+      rerender();
+    },
+  };
+}
