@@ -6,6 +6,9 @@
  * - page: the real built page, from pressing Send until the whole text is painted;
  * - innerText: the seed article's `output.innerText += chunk`, at fewer tokens, with a time limit.
  *
+ * and a stream of mixed Markdown (headings, lists, tables, long code blocks) three ways: its
+ * arrival, the page rendering it as Markdown, and the page showing it as exact text.
+ *
  * It reports medians of several runs, the page/arrival ratio per run, and the longest main-thread
  * task (PerformanceObserver 'longtask', which sees tasks over 50 ms). BENCH_JSON=<file> also
  * writes the results as JSON.
@@ -19,6 +22,7 @@ import { startOwnServer } from '@gpt-stream/e2e/own-server';
 import { type Browser, chromium } from '@playwright/test';
 import { build } from 'vite';
 import { textOfTokens } from './exact-tokens.ts';
+import { type MarkdownAnswer, markdownAnswer } from './markdown-answer.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -34,12 +38,22 @@ const settings = {
   tokens: envInt('BENCH_TOKENS', 100_000),
   naiveTokens: envInt('BENCH_NAIVE_TOKENS', 10_000),
   runs: envInt('BENCH_RUNS', 5),
+  markdownTokens: envInt('BENCH_MARKDOWN_TOKENS', 100_000),
+  /** Only the Markdown rows: BENCH_ONLY=markdown. */
+  only: process.env.BENCH_ONLY === 'markdown' ? 'markdown' : 'all',
   naiveRuns: envInt('BENCH_NAIVE_RUNS', 3, 0),
   naiveLimitMs: envInt('BENCH_NAIVE_LIMIT_MS', 90_000),
 };
 
+/** What the page must show at the end: the exact text, or the structure of a Markdown answer. */
+type Expected =
+  | { mode: 'text'; text: string }
+  | { mode: 'markdown'; counts: MarkdownAnswer['counts'] };
+
 interface Run {
   ms: number;
+  /** Delta events the page counted. */
+  tokens: number;
   /** Main-thread tasks over 50 ms during the run, in ms. */
   longTasks: number[];
 }
@@ -70,66 +84,89 @@ async function freshPage(browser: Browser) {
 }
 
 /** The real page: fills the prompt, presses Send, waits for a final state and two paints. */
-async function pageRun(browser: Browser, url: string, prompt: string): Promise<Run> {
+async function pageRun(
+  browser: Browser,
+  url: string,
+  prompt: string,
+  expected: Expected,
+): Promise<Run> {
   const page = await freshPage(browser);
   try {
     // The clock starts when the page calls fetch, as it does for the arrival baseline: the cost
     // of reading the (huge) prompt out of the textarea is not the renderer's.
     await page.addInitScript(RECORD_CHAT_FETCH);
+    await page.addInitScript(
+      `localStorage.setItem('gpt-stream:render-mode', ${JSON.stringify(expected.mode)})`,
+    );
     await page.goto(url);
     await page.locator('#model option[value="echo"]').waitFor({ state: 'attached' });
     await page.locator('#model').selectOption('echo');
     // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
-    const result = await page.evaluate(async (text) => {
-      const [prompt, status, send, output, error] = [
-        'prompt',
-        'status',
-        'send',
-        'gpt-output',
-        'error',
-      ].map((id) => document.getElementById(id) as HTMLElement) as [
-        HTMLTextAreaElement,
-        HTMLElement,
-        HTMLElement,
-        HTMLElement,
-        HTMLElement,
-      ];
-      prompt.value = text;
-      const tasks: PerformanceEntry[] = [];
-      const observer = new PerformanceObserver((list) => {
-        tasks.push(...list.getEntries());
-      });
-      observer.observe({ type: 'longtask' });
-      const ended = new Promise<void>((resolve) => {
-        new MutationObserver(() => {
-          if (['done', 'stopped', 'error'].includes(status.dataset.state ?? '')) resolve();
-        }).observe(status, { attributeFilter: ['data-state'] });
-      });
-      send.click();
-      // The echo model needs the whole answer as the prompt, and a textarea holding 650 KB costs
-      // a paint of its own on the next frame (some 50 ms) that has nothing to do with rendering
-      // the stream. The page has read the prompt by now: sending is synchronous up to fetch.
-      prompt.value = '';
-      await ended;
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      const started = (window as unknown as { chatFetchAt: number }).chatFetchAt;
-      const ms = performance.now() - started;
-      tasks.push(...observer.takeRecords());
-      observer.disconnect();
-      return {
-        ms,
-        longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
-        state: status.dataset.state,
-        exact: output.textContent === text,
-        error: error.textContent,
-      };
-    }, prompt);
-    if (result.state !== 'done' || !result.exact) {
+    const result = await page.evaluate(
+      async ([text, want]) => {
+        const [prompt, status, send, output, error, metrics] = [
+          'prompt',
+          'status',
+          'send',
+          'gpt-output',
+          'error',
+          'metrics',
+        ].map((id) => document.getElementById(id) as HTMLElement) as [
+          HTMLTextAreaElement,
+          HTMLElement,
+          HTMLElement,
+          HTMLElement,
+          HTMLElement,
+          HTMLElement,
+        ];
+        prompt.value = text;
+        const tasks: PerformanceEntry[] = [];
+        const observer = new PerformanceObserver((list) => {
+          tasks.push(...list.getEntries());
+        });
+        observer.observe({ type: 'longtask' });
+        const ended = new Promise<void>((resolve) => {
+          new MutationObserver(() => {
+            if (['done', 'stopped', 'error'].includes(status.dataset.state ?? '')) resolve();
+          }).observe(status, { attributeFilter: ['data-state'] });
+        });
+        send.click();
+        // The echo model needs the whole answer as the prompt, and a textarea holding 650 KB costs
+        // a paint of its own on the next frame (some 50 ms) that has nothing to do with rendering
+        // the stream. The page has read the prompt by now: sending is synchronous up to fetch.
+        prompt.value = '';
+        await ended;
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const started = (window as unknown as { chatFetchAt: number }).chatFetchAt;
+        const ms = performance.now() - started;
+        tasks.push(...observer.takeRecords());
+        observer.disconnect();
+        const count = (selector: string) => output.querySelectorAll(selector).length;
+        const complete =
+          want.mode === 'text'
+            ? output.textContent === want.text
+            : count('h2') === want.counts.headings &&
+              count('.md-code') === want.counts.codeBlocks &&
+              count('table') === want.counts.tables &&
+              count('li') === want.counts.listItems &&
+              output.dataset.renderMode === 'markdown';
+        return {
+          ms,
+          tokens: Number(metrics.dataset.tokens),
+          longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
+          state: status.dataset.state,
+          complete,
+          error: error.textContent,
+        };
+      },
+      [prompt, expected] as const,
+    );
+    if (result.state !== 'done' || !result.complete) {
       throw new Error(
-        `the page ended ${result.state}, text exact: ${result.exact}. ${result.error}`,
+        `the page ended ${result.state}, ${expected.mode} complete: ${result.complete}. ${result.error}`,
       );
     }
-    return { ms: result.ms, longTasks: result.longTasks };
+    return { ms: result.ms, tokens: result.tokens, longTasks: result.longTasks };
   } finally {
     await page.context().close();
   }
@@ -197,7 +234,7 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
     const result = await Promise.race([run, limit]);
     if (result && result.outcome !== 'completed')
       throw new Error(`innerText run: ${result.outcome}`);
-    return result && { ms: result.ms, longTasks: result.longTasks };
+    return result && { ms: result.ms, tokens: 0, longTasks: result.longTasks };
   } finally {
     clearTimeout(timer);
     // Closing also ends a run that ran out of time, busy main thread and all.
@@ -205,9 +242,26 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
   }
 }
 
+interface MarkdownResults {
+  tokens: number;
+  bytes: number;
+  arrivalMs: number;
+  markdownMs: number;
+  textMs: number;
+  /** Medians of the per-run ratios: Markdown ÷ arrival, and Markdown ÷ text mode. */
+  vsArrival: number;
+  vsText: number;
+  vsArrivalRuns: number[];
+  vsTextRuns: number[];
+  markdownLongestTaskMs: number;
+  markdownLongTasks: number;
+  textLongestTaskMs: number;
+}
+
 interface BenchResults {
   settings: typeof settings;
-  page: {
+  markdown: MarkdownResults;
+  page?: {
     tokens: number;
     bytes: number;
     arrivalMs: number;
@@ -217,7 +271,7 @@ interface BenchResults {
     longestTaskMs: number;
     longTasks: number;
   };
-  small: {
+  small?: {
     tokens: number;
     arrivalMs: number;
     renderMs: number;
@@ -254,6 +308,94 @@ async function buildPages(outDir: string): Promise<void> {
   });
 }
 
+const ratiosOf = (runs: readonly Run[], bases: readonly { ms: number }[]) =>
+  runs.map((run, index) => run.ms / (bases[index] as { ms: number }).ms);
+
+async function plainRuns(
+  browser: Browser,
+  url: string,
+): Promise<Pick<BenchResults, 'page' | 'small'>> {
+  const big = textOfTokens(settings.tokens);
+  const small = textOfTokens(settings.naiveTokens);
+  const exact = (text: string): Expected => ({ mode: 'text', text });
+  const arrival: ArrivalRun[] = [];
+  const rendered: Run[] = [];
+  const smallArrival: ArrivalRun[] = [];
+  const smallRendered: Run[] = [];
+  const naive: (Run | null)[] = [];
+  // Interleaved, so that a noisy moment on the machine hits every way alike.
+  for (let run = 0; run < settings.runs; run++) {
+    arrival.push(await arrivalRun(browser, url, big));
+    rendered.push(await pageRun(browser, url, big, exact(big)));
+    smallArrival.push(await arrivalRun(browser, url, small));
+    smallRendered.push(await pageRun(browser, url, small, exact(small)));
+    if (run < settings.naiveRuns) naive.push(await naiveRun(browser, url, small));
+    process.stderr.write(`plain text: run ${run + 1}/${settings.runs} done\n`);
+  }
+  const ratios = ratiosOf(rendered, arrival);
+  const finishedNaive = naive.filter((run): run is Run => run !== null);
+  const naiveMs =
+    naive.length > 0 && finishedNaive.length === naive.length
+      ? median(finishedNaive.map((run) => run.ms))
+      : null;
+  return {
+    page: {
+      tokens: settings.tokens,
+      bytes: arrival[0]?.bytes ?? 0,
+      arrivalMs: median(arrival.map((run) => run.ms)),
+      renderMs: median(rendered.map((run) => run.ms)),
+      ratio: median(ratios),
+      ratios,
+      longestTaskMs: longest(rendered),
+      longTasks: rendered.reduce((count, run) => count + run.longTasks.length, 0),
+    },
+    small: {
+      tokens: settings.naiveTokens,
+      arrivalMs: median(smallArrival.map((run) => run.ms)),
+      renderMs: median(smallRendered.map((run) => run.ms)),
+      longestTaskMs: longest(smallRendered),
+      innerTextMs: naiveMs,
+      innerTextTimedOut: naive.length - finishedNaive.length,
+      innerTextLongestTaskMs: longest(finishedNaive),
+    },
+  };
+}
+
+/** The Markdown stream: its arrival, the page in Markdown mode, the page in text mode. */
+async function markdownRuns(browser: Browser, url: string): Promise<MarkdownResults> {
+  const answer = markdownAnswer(settings.markdownTokens);
+  const arrival: ArrivalRun[] = [];
+  const markdown: Run[] = [];
+  const text: Run[] = [];
+  for (let run = 0; run < settings.runs; run++) {
+    // Which mode goes first alternates, so that neither always follows the arrival run.
+    const modes = run % 2 === 0 ? (['markdown', 'text'] as const) : (['text', 'markdown'] as const);
+    arrival.push(await arrivalRun(browser, url, answer.text));
+    for (const mode of modes) {
+      const expected: Expected =
+        mode === 'text' ? { mode, text: answer.text } : { mode, counts: answer.counts };
+      (mode === 'text' ? text : markdown).push(await pageRun(browser, url, answer.text, expected));
+    }
+    process.stderr.write(`markdown: run ${run + 1}/${settings.runs} done\n`);
+  }
+  const vsArrivalRuns = ratiosOf(markdown, arrival);
+  const vsTextRuns = ratiosOf(markdown, text);
+  return {
+    tokens: markdown[0]?.tokens ?? 0,
+    bytes: arrival[0]?.bytes ?? 0,
+    arrivalMs: median(arrival.map((run) => run.ms)),
+    markdownMs: median(markdown.map((run) => run.ms)),
+    textMs: median(text.map((run) => run.ms)),
+    vsArrival: median(vsArrivalRuns),
+    vsText: median(vsTextRuns),
+    vsArrivalRuns,
+    vsTextRuns,
+    markdownLongestTaskMs: longest(markdown),
+    markdownLongTasks: markdown.reduce((count, run) => count + run.longTasks.length, 0),
+    textLongestTaskMs: longest(text),
+  };
+}
+
 async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'gpt-stream-render-bench-'));
   await buildPages(outDir);
@@ -265,53 +407,15 @@ async function main(): Promise<void> {
   const executablePath = chromiumExecutable();
   const browser = await chromium.launch(executablePath ? { executablePath } : {});
   try {
-    const big = textOfTokens(settings.tokens);
-    const small = textOfTokens(settings.naiveTokens);
-    const arrival: ArrivalRun[] = [];
-    const rendered: Run[] = [];
-    const smallArrival: ArrivalRun[] = [];
-    const smallRendered: Run[] = [];
-    const naive: (Run | null)[] = [];
     // Warm-up: the first run pays for compiling the page and the server's code paths.
-    await arrivalRun(browser, server.url, small);
-    await pageRun(browser, server.url, small);
-    // Interleaved, so that a noisy moment on the machine hits every way alike.
-    for (let run = 0; run < settings.runs; run++) {
-      arrival.push(await arrivalRun(browser, server.url, big));
-      rendered.push(await pageRun(browser, server.url, big));
-      smallArrival.push(await arrivalRun(browser, server.url, small));
-      smallRendered.push(await pageRun(browser, server.url, small));
-      if (run < settings.naiveRuns) naive.push(await naiveRun(browser, server.url, small));
-      process.stderr.write(`run ${run + 1}/${settings.runs} done\n`);
-    }
-
-    const ratios = rendered.map((run, index) => run.ms / (arrival[index] as ArrivalRun).ms);
-    const finishedNaive = naive.filter((run): run is Run => run !== null);
-    const naiveMs =
-      naive.length > 0 && finishedNaive.length === naive.length
-        ? median(finishedNaive.map((run) => run.ms))
-        : null;
+    const warmUp = textOfTokens(settings.naiveTokens);
+    await arrivalRun(browser, server.url, warmUp);
+    await pageRun(browser, server.url, warmUp, { mode: 'text', text: warmUp });
+    const plain = settings.only === 'all' ? await plainRuns(browser, server.url) : {};
     const results: BenchResults = {
       settings,
-      page: {
-        tokens: settings.tokens,
-        bytes: arrival[0]?.bytes ?? 0,
-        arrivalMs: median(arrival.map((run) => run.ms)),
-        renderMs: median(rendered.map((run) => run.ms)),
-        ratio: median(ratios),
-        ratios,
-        longestTaskMs: longest(rendered),
-        longTasks: rendered.reduce((count, run) => count + run.longTasks.length, 0),
-      },
-      small: {
-        tokens: settings.naiveTokens,
-        arrivalMs: median(smallArrival.map((run) => run.ms)),
-        renderMs: median(smallRendered.map((run) => run.ms)),
-        longestTaskMs: longest(smallRendered),
-        innerTextMs: naiveMs,
-        innerTextTimedOut: naive.length - finishedNaive.length,
-        innerTextLongestTaskMs: longest(finishedNaive),
-      },
+      ...plain,
+      markdown: await markdownRuns(browser, server.url),
     };
     printTable(results);
     if (process.env.BENCH_JSON)
@@ -323,10 +427,49 @@ async function main(): Promise<void> {
   }
 }
 
+const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+const task = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));
+
+function printRows(title: string, rows: (string | number)[][]): void {
+  const cells = rows.map((row) => row.map(String));
+  const widths =
+    cells[0]?.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log(`\n${title}`);
+  for (const row of cells)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+}
+
+function printMarkdown(results: BenchResults): void {
+  const md = results.markdown;
+  printRows(`Mixed Markdown in Chromium: medians of ${results.settings.runs} runs`, [
+    ['way', 'tokens', 'median time', 'vs arrival', 'vs text mode', 'longest task'],
+    ['arrival, no rendering', md.tokens, ms(md.arrivalMs), '1.00x', '-', '-'],
+    [
+      'page, text mode',
+      md.tokens,
+      ms(md.textMs),
+      `${(md.textMs / md.arrivalMs).toFixed(2)}x`,
+      '1.00x',
+      task(md.textLongestTaskMs),
+    ],
+    [
+      'page, Markdown mode',
+      md.tokens,
+      ms(md.markdownMs),
+      `${md.vsArrival.toFixed(2)}x`,
+      `${md.vsText.toFixed(2)}x`,
+      task(md.markdownLongestTaskMs),
+    ],
+  ]);
+  const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(2)).join(', ');
+  console.log(`Markdown/arrival per run: ${list(md.vsArrivalRuns)}`);
+  console.log(`Markdown/text per run: ${list(md.vsTextRuns)}`);
+}
+
 function printTable(results: BenchResults): void {
+  printMarkdown(results);
   const { page, small } = results;
-  const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
-  const task = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));
+  if (!page || !small) return;
   const rows = [
     ['way', 'tokens', 'median time', 'vs arrival', 'longest task'],
     ['arrival, no rendering', page.tokens, ms(page.arrivalMs), '1.00x', '-'],
@@ -356,14 +499,11 @@ function printTable(results: BenchResults): void {
       small.innerTextMs === null ? '-' : `${(small.innerTextMs / small.arrivalMs).toFixed(1)}x`,
       task(small.innerTextLongestTaskMs),
     ],
-  ].map((row) => row.map(String));
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
-  console.log(
-    `\nPage rendering in Chromium: medians of ${results.settings.runs} runs (innerText: ${results.settings.naiveRuns})`,
+  ];
+  printRows(
+    `Page rendering in Chromium: medians of ${results.settings.runs} runs (innerText: ${results.settings.naiveRuns})`,
+    rows,
   );
-  for (const row of rows)
-    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
   console.log(
     `page/arrival ratio per run: ${page.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   );
