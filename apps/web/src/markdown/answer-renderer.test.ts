@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fakeFrames } from '../test-support/fake-frames.ts';
 import { createAnswerRenderer } from './answer-renderer.ts';
 import { createMarkdownDocument } from './markdown-document.ts';
-import { renderHtml } from './test-support/render.ts';
+import { renderChunks } from './test-support/render.ts';
 
 const markdown = (element: HTMLElement) => createMarkdownDocument(element);
 
@@ -23,7 +23,7 @@ describe('createAnswerRenderer', () => {
     renderer.push('an\n');
     expect(element.innerHTML).toBe('');
     frames.runFrame();
-    expect(element.innerHTML).toBe('<h1>Plan</h1>');
+    expect(element.innerHTML).toBe('<div class="md-part"><h1>Plan</h1></div>');
     expect(element.dataset.renderMode).toBe('markdown');
   });
 
@@ -47,7 +47,7 @@ describe('createAnswerRenderer', () => {
     renderer.setMode('markdown');
     renderer.push(answer.slice(60));
     renderer.flush();
-    expect(element.innerHTML).toBe(renderHtml(answer));
+    expect(element.innerHTML).toBe(renderChunks([answer]).innerHTML);
     renderer.setMode('text');
     expect(element.textContent).toBe(answer);
     expect(element.dataset.renderMode).toBe('text');
@@ -72,7 +72,7 @@ describe('createAnswerRenderer', () => {
     arrive(markdown);
     await loading;
     await Promise.resolve();
-    expect(element.innerHTML).toBe(renderHtml('# Plan\n- a'));
+    expect(element.innerHTML).toBe(renderChunks(['# Plan\n- a']).innerHTML);
     expect(element.dataset.renderMode).toBe('markdown');
   });
 

@@ -42,7 +42,7 @@ describe('createCodeBlock', () => {
     block.addLine('b');
     expect(seen).toEqual(['a', 'b']);
     expect(block.code.innerHTML).toBe(
-      '<span class="token x">a</span>\n<span class="token x">b</span>\n',
+      '<span class="md-lines"><span class="token x">a</span>\n<span class="token x">b</span>\n</span>',
     );
     expect(codeText(block.code)).toBe('a\nb');
   });
@@ -51,13 +51,13 @@ describe('createCodeBlock', () => {
     const { highlighter, seen } = countingHighlighter();
     const block = createCodeBlock('js', null);
     block.addLine('a');
-    expect(block.code.innerHTML).toBe('a\n');
+    expect(block.code.innerHTML).toBe('<span class="md-lines">a\n</span>');
     block.setHighlighter(highlighter);
     block.addLine('b');
     block.setHighlighter(highlighter);
     expect(seen).toEqual(['a', 'b']);
     expect(block.code.innerHTML).toBe(
-      '<span class="token x">a</span>\n<span class="token x">b</span>\n',
+      '<span class="md-lines"><span class="token x">a</span>\n<span class="token x">b</span>\n</span>',
     );
   });
 

@@ -14,6 +14,12 @@ export function fenceLanguage(info: string): string {
   return word.length <= MAX_LANGUAGE_LENGTH && LANGUAGE.test(word) ? word : '';
 }
 
+/**
+ * Lines go into groups of this many, full-width inline-blocks with `content-visibility: auto`
+ * (as the text mode's blocks): a long block then costs layout only for its last group per frame.
+ */
+export const LINES_PER_GROUP = 64;
+
 export interface CodeBlock {
   /** The block's outer element: a bar with its language and copy button, then `pre > code`. */
   readonly element: HTMLElement;
@@ -67,6 +73,17 @@ export function createCodeBlock(info: string, highlighter: Highlighter | null): 
   element.append(bar, pre);
 
   let highlight = language && highlighter ? highlighter.forLanguage(language) : null;
+  let group: HTMLElement | null = null;
+  let lines = 0;
+  const target = (): HTMLElement => {
+    if (!group || lines % LINES_PER_GROUP === 0) {
+      group = document.createElement('span');
+      group.className = 'md-lines';
+      code.appendChild(group);
+    }
+    lines++;
+    return group;
+  };
   // Lines that arrived before the highlighter: plain text nodes, each `line\n`.
   let waiting: Text[] = [];
   let ready = highlighter !== null || !language;
@@ -75,12 +92,13 @@ export function createCodeBlock(info: string, highlighter: Highlighter | null): 
     element,
     code,
     addLine(line) {
+      const parent = target();
       if (highlight) {
-        appendHighlighted(code, highlight, line);
+        appendHighlighted(parent, highlight, line);
         return;
       }
       const node = document.createTextNode(`${line}\n`);
-      code.appendChild(node);
+      parent.appendChild(node);
       if (!ready) waiting.push(node);
     },
     setHighlighter(next) {

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { createMarkdownDocument } from './markdown-document.ts';
+import { LINES_PER_GROUP } from './code-block.ts';
+import { BLOCKS_PER_PART, createMarkdownDocument } from './markdown-document.ts';
 import { codeBlockHtml, renderChunks, renderHtml } from './test-support/render.ts';
 
 const link = (href: string, text: string) =>
@@ -129,7 +130,7 @@ describe('inline', () => {
 describe('while it streams', () => {
   it('shows an open fence as code at once, before its first line ends', () => {
     expect(renderHtml('```py')).toBe(codeBlockHtml('py', ''));
-    expect(renderHtml('```py\nprint(1)\npri')).toBe(codeBlockHtml('py', 'print(1)\npri'));
+    expect(renderHtml('```py\nprint(1)\npri')).toBe(codeBlockHtml('py', 'print(1)\n', 'pri'));
   });
 
   it('shows `**` not yet closed as bold, and as text once its line ended without it', () => {
@@ -161,15 +162,27 @@ describe('while it streams', () => {
     expect(renderHtml('> quo')).toBe('<blockquote><p>quo</p></blockquote>');
     expect(renderHtml('## Hea')).toBe('<h2>Hea</h2>');
     expect(renderHtml('1. a\n   ```js\n   let')).toBe(
-      `<ol><li><p>a</p>${codeBlockHtml('js', 'let')}</li></ol>`,
+      `<ol><li><p>a</p>${codeBlockHtml('js', '', 'let')}</li></ol>`,
     );
   });
 
   it('takes back what it showed for the unfinished line when the line turns out otherwise', () => {
+    const part = (html: string) => `<div class="md-part">${html}</div>`;
     const root = renderChunks(['- a\n', '-']);
-    expect(root.innerHTML).toBe('<ul><li><p>a</p></li><li></li></ul>');
+    expect(root.innerHTML).toBe(part('<ul><li><p>a</p></li><li></li></ul>'));
     const markdown = renderChunks(['- a\n', '-', '--\n']);
-    expect(markdown.innerHTML).toBe('<ul><li><p>a</p></li></ul><hr>');
+    expect(markdown.innerHTML).toBe(part('<ul><li><p>a</p></li></ul><hr>'));
+  });
+});
+
+describe('parts', () => {
+  it(`groups top-level blocks ${BLOCKS_PER_PART} to a part, and code lines ${LINES_PER_GROUP} to a group`, () => {
+    const root = renderChunks(['x\n\n'.repeat(BLOCKS_PER_PART + 1), '```\n', 'y\n'.repeat(LINES_PER_GROUP + 1)]);
+    expect([...root.children].map((part) => part.childElementCount)).toEqual([BLOCKS_PER_PART, 2]);
+    expect([...root.querySelectorAll('.md-lines')].map((group) => group.textContent?.length)).toEqual([
+      LINES_PER_GROUP * 2,
+      2,
+    ]);
   });
 });
 
@@ -178,7 +191,7 @@ describe('finished blocks', () => {
     const root = document.createElement('div');
     const markdown = createMarkdownDocument(root);
     markdown.append('# Title\n\n- a\n- b\n\n| x |\n|---|\n| 1 |\n\n');
-    const finished = [...root.children];
+    const finished = [...root.querySelectorAll('.md-part > *')];
     const html = finished.map((element) => element.outerHTML);
     const touched: Node[] = [];
     const observer = new MutationObserver((records) => {
@@ -207,6 +220,6 @@ describe('finished blocks', () => {
       expect(finished.some((element) => element.contains(node))).toBe(false);
     }
     expect(finished.map((element) => element.outerHTML)).toEqual(html);
-    expect([...root.children].slice(0, finished.length)).toEqual(finished);
+    expect([...root.querySelectorAll('.md-part > *')].slice(0, finished.length)).toEqual(finished);
   });
 });

@@ -108,6 +108,15 @@ function listItem(line: string) {
   };
 }
 
+/**
+ * Top-level blocks go into parts of this many, which styles.css gives `content-visibility: auto`:
+ * layout then skips the parts out of view, and each frame lays out only the last one. Without
+ * parts, following the bottom (which reads the output's height) lays out every block of the
+ * answer once per frame, and a long answer becomes quadratic (measured: over 4x its arrival
+ * time at 100,000 tokens, tasks over a second).
+ */
+export const BLOCKS_PER_PART = 32;
+
 export interface MarkdownDocumentOptions {
   /** A highlighter already loaded; code blocks use it from their first line. */
   highlighter?: Highlighter | null;
@@ -140,7 +149,13 @@ export function createMarkdownDocument(
   /** The line still arriving. */
   let buffer = '';
   /** What rendering that line provisionally changed, to be taken back. */
-  let tail: { stack: Container[]; leaf: Leaf | null; nodes: ChildNode[] } | null = null;
+  let tail: {
+    stack: Container[];
+    leaf: Leaf | null;
+    part: HTMLElement | null;
+    nodes: ChildNode[];
+  } | null = null;
+  let part: HTMLElement | null = null;
 
   function add(parent: Node, child: ChildNode): void {
     parent.appendChild(child);
@@ -152,7 +167,14 @@ export function createMarkdownDocument(
   }
 
   function parentElement(): HTMLElement {
-    return stack[stack.length - 1]?.element ?? root;
+    const top = stack[stack.length - 1];
+    if (top) return top.element;
+    if (!part || part.childNodes.length >= BLOCKS_PER_PART) {
+      part = make('div');
+      part.className = 'md-part';
+      add(root, part);
+    }
+    return part;
   }
 
   function inline(parent: HTMLElement, text: string, open: boolean): void {
@@ -393,6 +415,7 @@ export function createMarkdownDocument(
     for (let i = tail.nodes.length - 1; i >= 0; i--) tail.nodes[i]?.remove();
     stack = tail.stack;
     leaf = tail.leaf;
+    part = tail.part;
     tail = null;
   }
 
@@ -409,7 +432,7 @@ export function createMarkdownDocument(
       buffer = buffer.slice(start);
       const open = buffer.endsWith('\r') ? buffer.slice(0, -1) : buffer;
       if (open === '') return;
-      tail = { stack: stack.slice(), leaf: leaf && { ...leaf }, nodes: [] };
+      tail = { stack: stack.slice(), leaf: leaf && { ...leaf }, part, nodes: [] };
       line(open, true);
     },
     replaceChildren() {
@@ -420,6 +443,7 @@ export function createMarkdownDocument(
       leaf = null;
       buffer = '';
       tail = null;
+      part = null;
       root.replaceChildren();
     },
   };

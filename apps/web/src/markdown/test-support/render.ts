@@ -1,4 +1,5 @@
 import type { Highlighter } from '../highlight/types.ts';
+import { LINES_PER_GROUP } from '../code-block.ts';
 import { createMarkdownDocument } from '../markdown-document.ts';
 
 /** Renders Markdown delivered in the given chunks; returns the element that holds it. */
@@ -9,8 +10,10 @@ export function renderChunks(chunks: readonly string[], highlighter: Highlighter
   return root;
 }
 
+/** The rendered blocks' markup, without the parts that group them for layout. */
 export function renderHtml(markdown: string, highlighter: Highlighter | null = null): string {
-  return renderChunks([markdown], highlighter).innerHTML;
+  const root = renderChunks([markdown], highlighter);
+  return [...root.children].map((part) => part.innerHTML).join('');
 }
 
 /** The text cut at the given offsets (any order, repeats allowed). */
@@ -28,8 +31,15 @@ export function splitAt(text: string, offsets: readonly number[]): string[] {
   return chunks;
 }
 
-/** The markup a code block's frame adds around its `<code>`. */
-export function codeBlockHtml(language: string, code: string): string {
+/** A code block's markup: finished lines (each ending in a newline) and the open one. */
+export function codeBlockHtml(language: string, lines: string, open = ''): string {
+  const groups: string[] = [];
+  const each = lines.split('\n').slice(0, -1);
+  for (let i = 0; i < each.length; i += LINES_PER_GROUP) {
+    const group = each.slice(i, i + LINES_PER_GROUP).map((line) => `${line}\n`);
+    groups.push(`<span class="md-lines">${group.join('')}</span>`);
+  }
+  const code = groups.join('') + open;
   const bar = `<div class="md-code-bar"><span class="md-code-lang">${language || 'text'}</span><button type="button" class="md-copy" data-copy="code" aria-label="Copy code">Copy</button></div>`;
   const attribute = language ? ` class="lang-${language}"` : '';
   return `<div class="md-code">${bar}<pre><code${attribute}>${code}</code></pre></div>`;
