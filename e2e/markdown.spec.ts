@@ -84,7 +84,7 @@ test('the copy buttons copy a code block and the whole answer exactly', async ({
   await expect(output(page, '.md-copy')).toHaveText('Copied');
   expect(await clipboard()).toBe(CODE);
 
-  await page.locator(ids.copyAnswer).click();
+  await page.locator(`${ids.conversation} > [data-role="assistant"] .copy-answer`).last().click();
   await expect.poll(clipboard).toBe(ANSWER);
 });
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { MAX_MESSAGES_LIMIT } from '@gpt-stream/protocol';
 import { z } from 'zod';
 import { BUILT_IN_MODEL_IDS } from './models/registry.ts';
 
@@ -31,6 +32,14 @@ function text(fallback: string) {
     .string()
     .optional()
     .transform((raw) => raw?.trim() || fallback);
+}
+
+/** Kept exactly as written, inner and outer whitespace included; blank is unset. */
+function exactText() {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw));
 }
 
 function url(name: string) {
@@ -132,13 +141,27 @@ function list() {
   return z.string().optional().transform(commaList);
 }
 
+/** Redis's own bound on `databases`; whether the server has that many is checked at connect. */
+const MAX_REDIS_DATABASE = 2 ** 31 - 1;
+
+/** What can be told from the URL alone; credentials and the database's existence need Redis. */
+function redisUrlProblem(value: string): string | undefined {
+  if (!/^rediss?:\/\/./.test(value) || !URL.canParse(value)) {
+    return 'must start with redis:// or rediss://, like redis://127.0.0.1:6379/0';
+  }
+  const database = new URL(value).pathname.replace(/^\//, '');
+  if (database !== '' && !(/^\d+$/.test(database) && Number(database) <= MAX_REDIS_DATABASE)) {
+    return `must end in a database number (/0, /1, ...) or nothing, not "/${database}"`;
+  }
+  return undefined;
+}
+
 function redisUrl(fallback: string) {
   return text(fallback).transform((value, context) => {
-    if (/^rediss?:\/\/./.test(value)) return value;
-    context.addIssue({
-      code: 'custom',
-      message: `REDIS_URL must start with redis:// or rediss://, got "${value}"`,
-    });
+    const problem = redisUrlProblem(value);
+    if (problem === undefined) return value;
+    // The URL may carry a password: it is not repeated.
+    context.addIssue({ code: 'custom', message: `REDIS_URL ${problem}` });
     return z.NEVER;
   });
 }
@@ -149,6 +172,8 @@ const EnvSchema = z.object({
   MOCK_DELAY_MS: wholeNumber('MOCK_DELAY_MS', { min: 0, max: 60_000, fallback: 30 }),
   HEARTBEAT_MS: wholeNumber('HEARTBEAT_MS', { min: 10, max: 3_600_000, fallback: 15_000 }),
   MAX_PROMPT_CHARS: wholeNumber('MAX_PROMPT_CHARS', { min: 1, max: 1_000_000, fallback: 32_000 }),
+  MAX_MESSAGES: wholeNumber('MAX_MESSAGES', { min: 1, max: MAX_MESSAGES_LIMIT, fallback: 1000 }),
+  SYSTEM_PROMPT: exactText(),
   WEB_DIR: text(DEFAULT_WEB_DIR),
   OPENAI_BASE_URL: url('OPENAI_BASE_URL'),
   OPENAI_API_KEY: text(''),
@@ -180,6 +205,11 @@ const EnvSchema = z.object({
     min: 1,
     max: 86_400_000,
     fallback: 300_000,
+  }),
+  INSTANCE_LEASE_MS: wholeNumber('INSTANCE_LEASE_MS', {
+    min: 1000,
+    max: 60_000,
+    fallback: 3000,
   }),
   MEMORY_STORE_MAX_STREAMS: wholeNumber('MEMORY_STORE_MAX_STREAMS', {
     min: 1,
@@ -253,8 +283,18 @@ export interface Config {
   mockDelayMs: number;
   /** How long a stream may stay silent before a `: ping` comment keeps it open. */
   heartbeatMs: number;
-  /** Longest prompt accepted, in UTF-16 code units (what `String.length` and `maxlength` count). */
+  /**
+   * Most characters a conversation may hold, all its messages together, in UTF-16 code units (what
+   * `String.length` and `maxlength` count).
+   */
   maxPromptChars: number;
+  /** Most messages a conversation may hold, the new question included. */
+  maxMessages: number;
+  /**
+   * Sent to the model as the first message when a conversation brings no system message of its
+   * own; not counted against `maxPromptChars`, which bounds what the client sends.
+   */
+  systemPrompt: string | undefined;
   /** The built page, served when it exists. */
   webDir: string;
   /** Set when `OPENAI_BASE_URL` is: real models next to the built-in ones. */
@@ -281,6 +321,11 @@ export interface Config {
    * resumable after it ended.
    */
   streamRetentionMs: number;
+  /**
+   * With Redis: how long an instance's lease on its streams lasts unrenewed (it renews every
+   * third of it); a reader learns that the instance is gone within about 4/3 of it.
+   */
+  instanceLeaseMs: number;
   /** Bounds of the memory store; the oldest finished streams make room first. */
   memoryStoreMaxStreams: number;
   memoryStoreMaxBytes: number;
@@ -307,6 +352,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     mockDelayMs: data.MOCK_DELAY_MS,
     heartbeatMs: data.HEARTBEAT_MS,
     maxPromptChars: data.MAX_PROMPT_CHARS,
+    maxMessages: data.MAX_MESSAGES,
+    systemPrompt: data.SYSTEM_PROMPT,
     webDir: data.WEB_DIR,
     openai,
     upstreamIdleTimeoutMs: data.UPSTREAM_IDLE_TIMEOUT_MS,
@@ -320,6 +367,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     streamStore: data.STREAM_STORE,
     redisUrl: data.REDIS_URL,
     streamRetentionMs: data.STREAM_RETENTION_MS,
+    instanceLeaseMs: data.INSTANCE_LEASE_MS,
     memoryStoreMaxStreams: data.MEMORY_STORE_MAX_STREAMS,
     memoryStoreMaxBytes: data.MEMORY_STORE_MAX_BYTES,
   };

@@ -23,6 +23,7 @@ import { type Browser, chromium } from '@playwright/test';
 import { build } from 'vite';
 import { textOfTokens } from './exact-tokens.ts';
 import { type MarkdownAnswer, markdownAnswer } from './markdown-answer.ts';
+import { THREAD_SIZES, type ThreadRun, threadRun, threadTokens } from './thread-bench.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -39,10 +40,9 @@ const settings = {
   naiveTokens: envInt('BENCH_NAIVE_TOKENS', 10_000),
   runs: envInt('BENCH_RUNS', 5),
   markdownTokens: envInt('BENCH_MARKDOWN_TOKENS', 100_000),
-  /** Only the Markdown rows: BENCH_ONLY=markdown. */
-  only: process.env.BENCH_ONLY === 'markdown' ? 'markdown' : 'all',
   naiveRuns: envInt('BENCH_NAIVE_RUNS', 3, 0),
   naiveLimitMs: envInt('BENCH_NAIVE_LIMIT_MS', 90_000),
+  threadRuns: envInt('BENCH_THREAD_RUNS', 5, 0),
 };
 
 /** What the page must show at the end: the exact text, or the structure of a Markdown answer. */
@@ -104,16 +104,14 @@ async function pageRun(
     // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
     const result = await page.evaluate(
       async ([text, want]) => {
-        const [prompt, status, send, output, error, metrics] = [
+        const [prompt, status, send, error, metrics] = [
           'prompt',
           'status',
           'send',
-          'gpt-output',
           'error',
           'metrics',
         ].map((id) => document.getElementById(id) as HTMLElement) as [
           HTMLTextAreaElement,
-          HTMLElement,
           HTMLElement,
           HTMLElement,
           HTMLElement,
@@ -141,6 +139,8 @@ async function pageRun(
         const ms = performance.now() - started;
         tasks.push(...observer.takeRecords());
         observer.disconnect();
+        // The answer's element joins the thread on Send.
+        const output = document.getElementById('gpt-output') as HTMLElement;
         // No arrow function bound to a name in here: tsx would wrap it in a helper (__name).
         const shown = ['h2', '.md-code', 'table', 'li']
           .map((selector) => output.querySelectorAll(selector).length)
@@ -267,7 +267,7 @@ interface MarkdownResults {
 interface BenchResults {
   settings: typeof settings;
   markdown: MarkdownResults;
-  page?: {
+  page: {
     tokens: number;
     bytes: number;
     arrivalMs: number;
@@ -277,7 +277,7 @@ interface BenchResults {
     longestTaskMs: number;
     longTasks: number;
   };
-  small?: {
+  small: {
     tokens: number;
     arrivalMs: number;
     renderMs: number;
@@ -287,6 +287,18 @@ interface BenchResults {
     innerTextTimedOut: number;
     innerTextLongestTaskMs: number;
   };
+  /** A restored thread of each size; the empty one is the baseline. */
+  thread: {
+    turns: number;
+    tokens: number;
+    loadMs: number;
+    loadRatio: number;
+    firstTokenMs: number;
+    firstTokenRatio: number;
+    arrivedMs: number;
+    /** Painted minus arrived: what showing the first token cost. */
+    paintMs: number;
+  }[];
 }
 
 function median(values: readonly number[]): number {
@@ -317,55 +329,7 @@ async function buildPages(outDir: string): Promise<void> {
 const ratiosOf = (runs: readonly Run[], bases: readonly { ms: number }[]) =>
   runs.map((run, index) => run.ms / (bases[index] as { ms: number }).ms);
 
-async function plainRuns(
-  browser: Browser,
-  url: string,
-): Promise<Pick<BenchResults, 'page' | 'small'>> {
-  const big = textOfTokens(settings.tokens);
-  const small = textOfTokens(settings.naiveTokens);
-  const exact = (text: string): Expected => ({ mode: 'text', text });
-  const arrival: ArrivalRun[] = [];
-  const rendered: Run[] = [];
-  const smallArrival: ArrivalRun[] = [];
-  const smallRendered: Run[] = [];
-  const naive: (Run | null)[] = [];
-  // Interleaved, so that a noisy moment on the machine hits every way alike.
-  for (let run = 0; run < settings.runs; run++) {
-    arrival.push(await arrivalRun(browser, url, big));
-    rendered.push(await pageRun(browser, url, big, exact(big)));
-    smallArrival.push(await arrivalRun(browser, url, small));
-    smallRendered.push(await pageRun(browser, url, small, exact(small)));
-    if (run < settings.naiveRuns) naive.push(await naiveRun(browser, url, small));
-    process.stderr.write(`plain text: run ${run + 1}/${settings.runs} done\n`);
-  }
-  const ratios = ratiosOf(rendered, arrival);
-  const finishedNaive = naive.filter((run): run is Run => run !== null);
-  const naiveMs =
-    naive.length > 0 && finishedNaive.length === naive.length
-      ? median(finishedNaive.map((run) => run.ms))
-      : null;
-  return {
-    page: {
-      tokens: settings.tokens,
-      bytes: arrival[0]?.bytes ?? 0,
-      arrivalMs: median(arrival.map((run) => run.ms)),
-      renderMs: median(rendered.map((run) => run.ms)),
-      ratio: median(ratios),
-      ratios,
-      longestTaskMs: longest(rendered),
-      longTasks: rendered.reduce((count, run) => count + run.longTasks.length, 0),
-    },
-    small: {
-      tokens: settings.naiveTokens,
-      arrivalMs: median(smallArrival.map((run) => run.ms)),
-      renderMs: median(smallRendered.map((run) => run.ms)),
-      longestTaskMs: longest(smallRendered),
-      innerTextMs: naiveMs,
-      innerTextTimedOut: naive.length - finishedNaive.length,
-      innerTextLongestTaskMs: longest(finishedNaive),
-    },
-  };
-}
+const exact = (text: string): Expected => ({ mode: 'text', text });
 
 /** The Markdown stream: its arrival, the page in Markdown mode, the page in text mode. */
 async function markdownRuns(browser: Browser, url: string): Promise<MarkdownResults> {
@@ -413,15 +377,64 @@ async function main(): Promise<void> {
   const executablePath = chromiumExecutable();
   const browser = await chromium.launch(executablePath ? { executablePath } : {});
   try {
+    const big = textOfTokens(settings.tokens);
+    const small = textOfTokens(settings.naiveTokens);
+    const arrival: ArrivalRun[] = [];
+    const rendered: Run[] = [];
+    const smallArrival: ArrivalRun[] = [];
+    const smallRendered: Run[] = [];
+    const naive: (Run | null)[] = [];
     // Warm-up: the first run pays for compiling the page and the server's code paths.
-    const warmUp = textOfTokens(settings.naiveTokens);
-    await arrivalRun(browser, server.url, warmUp);
-    await pageRun(browser, server.url, warmUp, { mode: 'text', text: warmUp });
-    const plain = settings.only === 'all' ? await plainRuns(browser, server.url) : {};
+    await arrivalRun(browser, server.url, small);
+    await pageRun(browser, server.url, small, exact(small));
+    // Interleaved, so that a noisy moment on the machine hits every way alike.
+    for (let run = 0; run < settings.runs; run++) {
+      arrival.push(await arrivalRun(browser, server.url, big));
+      rendered.push(await pageRun(browser, server.url, big, exact(big)));
+      smallArrival.push(await arrivalRun(browser, server.url, small));
+      smallRendered.push(await pageRun(browser, server.url, small, exact(small)));
+      if (run < settings.naiveRuns) naive.push(await naiveRun(browser, server.url, small));
+      process.stderr.write(`run ${run + 1}/${settings.runs} done\n`);
+    }
+
+    const markdown = await markdownRuns(browser, server.url);
+
+    const threads: ThreadRun[] = [];
+    if (settings.threadRuns > 0) await threadRun(browser, server.url, 10);
+    for (let run = 0; run < settings.threadRuns; run++) {
+      for (const turns of THREAD_SIZES) threads.push(await threadRun(browser, server.url, turns));
+      process.stderr.write(`thread run ${run + 1}/${settings.threadRuns} done\n`);
+    }
+
+    const ratios = rendered.map((run, index) => run.ms / (arrival[index] as ArrivalRun).ms);
+    const finishedNaive = naive.filter((run): run is Run => run !== null);
+    const naiveMs =
+      naive.length > 0 && finishedNaive.length === naive.length
+        ? median(finishedNaive.map((run) => run.ms))
+        : null;
     const results: BenchResults = {
       settings,
-      ...plain,
-      markdown: await markdownRuns(browser, server.url),
+      markdown,
+      page: {
+        tokens: settings.tokens,
+        bytes: arrival[0]?.bytes ?? 0,
+        arrivalMs: median(arrival.map((run) => run.ms)),
+        renderMs: median(rendered.map((run) => run.ms)),
+        ratio: median(ratios),
+        ratios,
+        longestTaskMs: longest(rendered),
+        longTasks: rendered.reduce((count, run) => count + run.longTasks.length, 0),
+      },
+      small: {
+        tokens: settings.naiveTokens,
+        arrivalMs: median(smallArrival.map((run) => run.ms)),
+        renderMs: median(smallRendered.map((run) => run.ms)),
+        longestTaskMs: longest(smallRendered),
+        innerTextMs: naiveMs,
+        innerTextTimedOut: naive.length - finishedNaive.length,
+        innerTextLongestTaskMs: longest(finishedNaive),
+      },
+      thread: summariseThreads(threads),
     };
     printTable(results);
     if (process.env.BENCH_JSON)
@@ -433,8 +446,63 @@ async function main(): Promise<void> {
   }
 }
 
-const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
-const task = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));
+function summariseThreads(runs: readonly ThreadRun[]): BenchResults['thread'] {
+  if (runs.length === 0) return [];
+  const of = (turns: number) => runs.filter((run) => run.turns === turns);
+  const baseline = of(0);
+  const baseLoad = median(baseline.map((run) => run.loadMs));
+  const baseToken = median(baseline.map((run) => run.firstTokenMs));
+  return THREAD_SIZES.map((turns) => {
+    const loadMs = median(of(turns).map((run) => run.loadMs));
+    const firstTokenMs = median(of(turns).map((run) => run.firstTokenMs));
+    const arrivedMs = median(of(turns).map((run) => run.arrivedMs));
+    return {
+      arrivedMs,
+      paintMs: median(of(turns).map((run) => run.firstTokenMs - run.arrivedMs)),
+      turns,
+      tokens: threadTokens(turns),
+      loadMs,
+      loadRatio: loadMs / baseLoad,
+      firstTokenMs,
+      firstTokenRatio: firstTokenMs / baseToken,
+    };
+  });
+}
+
+function printThreadTable(results: BenchResults): void {
+  if (results.thread.length === 0) return;
+  const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+  const rows = [
+    [
+      'restored thread',
+      'tokens',
+      'load, painted',
+      'vs empty',
+      'first token painted',
+      'vs empty',
+      'arrived',
+      'painted - arrived',
+    ],
+    ...results.thread.map((row) => [
+      row.turns === 0 ? 'empty (baseline)' : `${row.turns} turns`,
+      row.tokens.toLocaleString('en'),
+      ms(row.loadMs),
+      `${row.loadRatio.toFixed(2)}x`,
+      ms(row.firstTokenMs),
+      `${row.firstTokenRatio.toFixed(2)}x`,
+      ms(row.arrivedMs),
+      ms(row.paintMs),
+    ]),
+  ];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log(`\nRestored threads in Chromium: medians of ${results.settings.threadRuns} runs`);
+  for (const row of rows)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+}
+
+const msOf = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+const taskOf = (value: number) => (value === 0 ? 'none over 50 ms' : msOf(value));
 
 function printRows(title: string, rows: (string | number)[][]): void {
   const cells = rows.map((row) => row.map(String));
@@ -449,22 +517,22 @@ function printMarkdown(results: BenchResults): void {
   const md = results.markdown;
   printRows(`Mixed Markdown in Chromium: medians of ${results.settings.runs} runs`, [
     ['way', 'tokens', 'median time', 'vs arrival', 'vs text mode', 'longest task'],
-    ['arrival, no rendering', md.tokens, ms(md.arrivalMs), '1.00x', '-', '-'],
+    ['arrival, no rendering', md.tokens, msOf(md.arrivalMs), '1.00x', '-', '-'],
     [
       'page, text mode',
       md.tokens,
-      ms(md.textMs),
+      msOf(md.textMs),
       `${(md.textMs / md.arrivalMs).toFixed(2)}x`,
       '1.00x',
-      task(md.textLongestTaskMs),
+      taskOf(md.textLongestTaskMs),
     ],
     [
       'page, Markdown mode',
       md.tokens,
-      ms(md.markdownMs),
+      msOf(md.markdownMs),
       `${md.vsArrival.toFixed(2)}x`,
       `${md.vsText.toFixed(2)}x`,
-      task(md.markdownLongestTaskMs),
+      taskOf(md.markdownLongestTaskMs),
     ],
   ]);
   const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(2)).join(', ');
@@ -474,8 +542,10 @@ function printMarkdown(results: BenchResults): void {
 
 function printTable(results: BenchResults): void {
   printMarkdown(results);
+  printThreadTable(results);
   const { page, small } = results;
-  if (!page || !small) return;
+  const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+  const task = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));
   const rows = [
     ['way', 'tokens', 'median time', 'vs arrival', 'longest task'],
     ['arrival, no rendering', page.tokens, ms(page.arrivalMs), '1.00x', '-'],
@@ -505,11 +575,14 @@ function printTable(results: BenchResults): void {
       small.innerTextMs === null ? '-' : `${(small.innerTextMs / small.arrivalMs).toFixed(1)}x`,
       task(small.innerTextLongestTaskMs),
     ],
-  ];
-  printRows(
-    `Page rendering in Chromium: medians of ${results.settings.runs} runs (innerText: ${results.settings.naiveRuns})`,
-    rows,
+  ].map((row) => row.map(String));
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log(
+    `\nPage rendering in Chromium: medians of ${results.settings.runs} runs (innerText: ${results.settings.naiveRuns})`,
   );
+  for (const row of rows)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
   console.log(
     `page/arrival ratio per run: ${page.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   );

@@ -8,9 +8,13 @@ export interface PageElements {
   model: HTMLSelectElement;
   send: HTMLButtonElement;
   stop: HTMLButtonElement;
-  output: HTMLElement;
+  conversation: HTMLElement;
   renderMode: HTMLSelectElement;
-  copyAnswer: HTMLButtonElement;
+  regenerate: HTMLButtonElement;
+  newChat: HTMLButtonElement;
+  editing: HTMLElement;
+  cancelEdit: HTMLButtonElement;
+  notice: HTMLElement;
   status: HTMLElement;
   error: HTMLElement;
   metrics: HTMLElement;
@@ -42,9 +46,13 @@ export function getPageElements(root: ElementLookup = document): PageElements {
     model: requireElement(root, 'model', HTMLSelectElement),
     send: requireElement(root, 'send', HTMLButtonElement),
     stop: requireElement(root, 'stop', HTMLButtonElement),
-    output: requireElement(root, 'gpt-output', HTMLElement),
+    conversation: requireElement(root, 'conversation', HTMLElement),
     renderMode: requireElement(root, 'render-mode', HTMLSelectElement),
-    copyAnswer: requireElement(root, 'copy-answer', HTMLButtonElement),
+    regenerate: requireElement(root, 'regenerate', HTMLButtonElement),
+    newChat: requireElement(root, 'new-chat', HTMLButtonElement),
+    editing: requireElement(root, 'editing', HTMLElement),
+    cancelEdit: requireElement(root, 'cancel-edit', HTMLButtonElement),
+    notice: requireElement(root, 'thread-notice', HTMLElement),
     status: requireElement(root, 'status', HTMLElement),
     error: requireElement(root, 'error', HTMLElement),
     metrics: requireElement(root, 'metrics', HTMLElement),

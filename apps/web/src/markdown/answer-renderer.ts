@@ -1,4 +1,7 @@
-import { followBottom } from '../auto-scroll.ts';
+import type {
+  AnswerRendererFactory,
+  AnswerRendererOptions as BaseOptions,
+} from '../answer-renderer.ts';
 import { createRenderer, type Renderer, type RendererOptions, type TextSink } from '../renderer.ts';
 import { createBlockSink } from '../text-blocks.ts';
 import type { MarkdownFactory } from './load-markdown.ts';
@@ -17,7 +20,7 @@ export interface AnswerRenderer extends Renderer {
   setMode(mode: RenderMode): void;
 }
 
-export interface AnswerRendererOptions extends RendererOptions {
+export interface AnswerRendererOptions extends BaseOptions, Pick<RendererOptions, 'scheduler'> {
   mode?: RenderMode;
   /** The Markdown renderer, or its promise while its chunk loads (see load-markdown.ts). */
   markdown: MarkdownFactory | Promise<MarkdownFactory>;
@@ -45,8 +48,11 @@ export function createAnswerRenderer(
       markdown?.replaceChildren();
     },
   };
-  const sink = followBottom(element, current);
-  const batched = createRenderer(sink, options);
+  const sink = options.follow ? options.follow(current) : current;
+  const batched = createRenderer(sink, {
+    ...(options.scheduler ? { scheduler: options.scheduler } : {}),
+    ...(options.onRender ? { onRender: options.onRender } : {}),
+  });
 
   /** Everything again, in the sink now shown; queued text is part of the source. */
   function rerender(): void {
@@ -85,5 +91,43 @@ export function createAnswerRenderer(
       mode = next;
       rerender();
     },
+  };
+}
+
+export interface AnswerRenderers {
+  /** Makes each answer's renderer, in the current mode: the thread's renderer factory. */
+  create: AnswerRendererFactory;
+  readonly mode: RenderMode;
+  /** Switches every answer on the page. */
+  setMode(mode: RenderMode): void;
+  /** The exact source of the answer shown in `content`, for its copy button. */
+  sourceOf(content: HTMLElement): string | null;
+}
+
+/** Every answer's renderer, so that one choice of mode applies to the whole thread. */
+export function createAnswerRenderers(options: {
+  mode: RenderMode;
+  markdown: MarkdownFactory | Promise<MarkdownFactory>;
+}): AnswerRenderers {
+  let mode = options.mode;
+  const renderers = new Map<HTMLElement, AnswerRenderer>();
+  return {
+    create(content, rendererOptions = {}) {
+      const renderer = createAnswerRenderer(content, { ...rendererOptions, ...options, mode });
+      renderers.set(content, renderer);
+      return renderer;
+    },
+    get mode() {
+      return mode;
+    },
+    setMode(next) {
+      mode = next;
+      for (const [content, renderer] of renderers) {
+        // Turns a new chat, an edit or the storage removed are forgotten here.
+        if (!content.isConnected) renderers.delete(content);
+        else renderer.setMode(next);
+      }
+    },
+    sourceOf: (content) => renderers.get(content)?.source ?? null,
   };
 }

@@ -177,12 +177,15 @@ describe('while it streams', () => {
 
 describe('parts', () => {
   it(`groups top-level blocks ${BLOCKS_PER_PART} to a part, and code lines ${LINES_PER_GROUP} to a group`, () => {
-    const root = renderChunks(['x\n\n'.repeat(BLOCKS_PER_PART + 1), '```\n', 'y\n'.repeat(LINES_PER_GROUP + 1)]);
-    expect([...root.children].map((part) => part.childElementCount)).toEqual([BLOCKS_PER_PART, 2]);
-    expect([...root.querySelectorAll('.md-lines')].map((group) => group.textContent?.length)).toEqual([
-      LINES_PER_GROUP * 2,
-      2,
+    const root = renderChunks([
+      'x\n\n'.repeat(BLOCKS_PER_PART + 1),
+      '```\n',
+      'y\n'.repeat(LINES_PER_GROUP + 1),
     ]);
+    expect([...root.children].map((part) => part.childElementCount)).toEqual([BLOCKS_PER_PART, 2]);
+    expect(
+      [...root.querySelectorAll('.md-lines')].map((group) => group.textContent?.length),
+    ).toEqual([LINES_PER_GROUP * 2, 2]);
   });
 });
 

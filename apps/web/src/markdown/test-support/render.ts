@@ -1,5 +1,5 @@
-import type { Highlighter } from '../highlight/types.ts';
 import { LINES_PER_GROUP } from '../code-block.ts';
+import type { Highlighter } from '../highlight/types.ts';
 import { createMarkdownDocument } from '../markdown-document.ts';
 
 /** Renders Markdown delivered in the given chunks; returns the element that holds it. */
