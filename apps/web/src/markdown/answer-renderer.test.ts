@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
 import { fakeFrames } from '../test-support/fake-frames.ts';
-import { createAnswerRenderer } from './answer-renderer.ts';
+import { createAnswerRenderer, createAnswerRenderers } from './answer-renderer.ts';
 import { createMarkdownDocument } from './markdown-document.ts';
 import { renderChunks } from './test-support/render.ts';
 
@@ -41,6 +41,7 @@ describe('createAnswerRenderer', () => {
     frames.runFrame();
     renderer.push(answer.slice(20, 40));
     renderer.setMode('text');
+    frames.runFrame();
     expect(element.textContent).toBe(answer.slice(0, 40));
     renderer.push(answer.slice(40, 60));
     frames.runFrame();
@@ -49,6 +50,7 @@ describe('createAnswerRenderer', () => {
     renderer.flush();
     expect(element.innerHTML).toBe(renderChunks([answer]).innerHTML);
     renderer.setMode('text');
+    frames.runFrame();
     expect(element.textContent).toBe(answer);
     expect(element.dataset.renderMode).toBe('text');
   });
@@ -72,6 +74,7 @@ describe('createAnswerRenderer', () => {
     arrive(markdown);
     await loading;
     await Promise.resolve();
+    frames.runFrame();
     expect(element.innerHTML).toBe(renderChunks(['# Plan\n- a']).innerHTML);
     expect(element.dataset.renderMode).toBe('markdown');
   });
@@ -83,5 +86,34 @@ describe('createAnswerRenderer', () => {
     renderer.clear();
     expect(renderer.source).toBe('');
     expect(element.innerHTML).toBe('');
+  });
+});
+
+describe('createAnswerRenderers', () => {
+  it('switches every answer still on the page, and gives each its own source', () => {
+    const answers = createAnswerRenderers({ mode: 'text', markdown });
+    const [first, second, gone] = ['# One\n', '**two**', 'gone'].map((text) => {
+      const element = document.createElement('div');
+      document.body.append(element);
+      const renderer = answers.create(element);
+      renderer.push(text);
+      renderer.flush();
+      return { element, text };
+    }) as [
+      { element: HTMLElement; text: string },
+      { element: HTMLElement; text: string },
+      { element: HTMLElement; text: string },
+    ];
+    gone.element.remove();
+    answers.setMode('markdown');
+    expect(answers.mode).toBe('markdown');
+    expect(first.element.dataset.renderMode).toBe('markdown');
+    expect(second.element.dataset.renderMode).toBe('markdown');
+    expect(gone.element.dataset.renderMode).toBe('text');
+    expect(answers.sourceOf(second.element)).toBe('**two**');
+    expect(answers.sourceOf(document.createElement('div'))).toBeNull();
+    const later = document.createElement('div');
+    answers.create(later);
+    expect(later.dataset.renderMode).toBe('markdown');
   });
 });

@@ -6,6 +6,12 @@ import { createRenderer, type Renderer, type RendererOptions, type TextSink } fr
 import { createBlockSink } from '../text-blocks.ts';
 import type { MarkdownFactory } from './load-markdown.ts';
 
+/**
+ * Of a 16.7 ms frame, what writing an answer may take: Markdown costs more per character than
+ * text, and a fast stream arrives in bursts; the rest of the frame is layout and paint.
+ */
+export const FRAME_BUDGET_MS = 8;
+
 export const RENDER_MODES = ['markdown', 'text'] as const;
 export type RenderMode = (typeof RENDER_MODES)[number];
 
@@ -50,15 +56,20 @@ export function createAnswerRenderer(
   };
   const sink = options.follow ? options.follow(current) : current;
   const batched = createRenderer(sink, {
+    frameBudgetMs: FRAME_BUDGET_MS,
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.onRender ? { onRender: options.onRender } : {}),
   });
 
-  /** Everything again, in the sink now shown; queued text is part of the source. */
+  /**
+   * Everything again, in the sink now shown; queued text is part of the source. It goes through
+   * the frame budget like streamed text, so a long answer switches over a few frames instead of
+   * in one long task.
+   */
   function rerender(): void {
     batched.clear();
     element.dataset.renderMode = shown() === text ? 'text' : 'markdown';
-    if (source !== '') sink.append(source);
+    batched.push(source);
   }
 
   if (typeof options.markdown === 'function') markdown = options.markdown(element);
