@@ -92,25 +92,24 @@ describe('createAnswerRenderer', () => {
 describe('createAnswerRenderers', () => {
   it('switches every answer still on the page, and gives each its own source', () => {
     const answers = createAnswerRenderers({ mode: 'text', markdown });
-    const [first, second, gone] = ['# One\n', '**two**', 'gone'].map((text) => {
+    const shown = (text: string) => {
       const element = document.createElement('div');
       document.body.append(element);
       const renderer = answers.create(element);
       renderer.push(text);
       renderer.flush();
-      return { element, text };
-    }) as [
-      { element: HTMLElement; text: string },
-      { element: HTMLElement; text: string },
-      { element: HTMLElement; text: string },
-    ];
-    gone.element.remove();
+      return element;
+    };
+    const first = shown('# One\n');
+    const second = shown('**two**');
+    const gone = shown('gone');
+    gone.remove();
     answers.setMode('markdown');
     expect(answers.mode).toBe('markdown');
-    expect(first.element.dataset.renderMode).toBe('markdown');
-    expect(second.element.dataset.renderMode).toBe('markdown');
-    expect(gone.element.dataset.renderMode).toBe('text');
-    expect(answers.sourceOf(second.element)).toBe('**two**');
+    expect(first.dataset.renderMode).toBe('markdown');
+    expect(second.dataset.renderMode).toBe('markdown');
+    expect(gone.dataset.renderMode).toBe('text');
+    expect(answers.sourceOf(second)).toBe('**two**');
     expect(answers.sourceOf(document.createElement('div'))).toBeNull();
     const later = document.createElement('div');
     answers.create(later);
