@@ -45,6 +45,17 @@ function writePrompt(content: HTMLElement, text: string): void {
   createBlockSink(content, () => document.createElement('span')).append(text);
 }
 
+/** Copies the answer's Markdown source exactly (copy-actions.ts handles every copy button). */
+function copyButton(): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'turn-action copy-answer';
+  button.dataset.copy = 'answer';
+  button.textContent = 'Copy';
+  button.setAttribute('aria-label', 'Copy this answer as Markdown');
+  return button;
+}
+
 /**
  * `#conversation`: one element per turn, oldest first, each written once. Turns are never
  * re-rendered: only the latest answer's renderer writes, so the cost of an answer does not grow
@@ -65,6 +76,7 @@ export function createThreadView(
     const content = document.createElement('div');
     content.className = role === 'user' ? 'turn-content prompt-text' : 'turn-content output';
     turn.append(content);
+    if (role === 'assistant') turn.append(copyButton());
     return { turn, content };
   }
 
