@@ -47,6 +47,8 @@ let turns: Turn[] = opened.turns;
  */
 let answer: { turn: AssistantTurn; renderer: Renderer; replaying: boolean } | null = null;
 let editing = false;
+/** While an ended stream's last text is still being written: shows it all at once instead. */
+let settle: (() => void) | null = null;
 
 function button(id: string, label: string, description: string): HTMLButtonElement {
   const element = document.createElement('button');
@@ -58,8 +60,22 @@ function button(id: string, label: string, description: string): HTMLButtonEleme
   return element;
 }
 
-function showState(state: StreamState, { retry, outcome }: StateDetail): void {
-  // The whole text must be on screen before the status claims the stream has ended.
+function showState(state: StreamState, detail: StateDetail): void {
+  settle?.();
+  // The whole text must be on screen before the status claims the stream has ended. It is
+  // written over the next frames, within their budget (a fast stream leaves a backlog), unless
+  // the tab is hidden, where frames do not come: then at once.
+  const renderer = answer?.renderer;
+  if (detail.outcome && renderer && !document.hidden) {
+    settle = () => renderer.flush();
+    renderer.drain(() => {
+      settle = null;
+      applyState(state, detail);
+    });
+  } else applyState(state, detail);
+}
+
+function applyState(state: StreamState, { retry, outcome }: StateDetail): void {
   if (outcome) finish(outcome);
   page.status.dataset.state = state;
   page.status.textContent = statusLabel(state, { retry });
@@ -157,6 +173,7 @@ function readRequest(messages: ChatMessage[]): ChatRequest {
 }
 
 function ask(next: NextAnswer): void {
+  settle?.();
   if (isActive(client.state)) return;
   if (next.type !== 'regenerate' && next.prompt.trim() === '') {
     // The shorthand's own message names the prompt, the reader's word for it; nothing is sent.
@@ -200,6 +217,7 @@ function stopEditing(): void {
 }
 
 function newChat(): void {
+  settle?.();
   if (isActive(client.state)) return;
   stopEditing();
   turns = [];
@@ -305,10 +323,16 @@ document.addEventListener('keydown', (event) => {
 // The last event id and the partial answer, for whoever resumes this tab's stream, without a
 // storage write per event.
 addEventListener('pagehide', () => {
+  settle?.();
   const position = client.position;
   if (!position || !isActive(client.state)) return;
   saved.save(position);
   persist();
+});
+
+// Frames stop in a hidden tab: an ended stream's last text is written at once.
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) settle?.();
 });
 
 // A duplicated tab starts with this tab's sessionStorage, so with its thread id: when another tab

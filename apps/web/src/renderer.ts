@@ -13,10 +13,25 @@ export interface FrameScheduler {
 export interface Renderer {
   /** Queues text; it reaches the sink on the next frame, together with everything else queued. */
   push(text: string): void;
-  /** Writes queued text now, so that a finished stream is fully on screen before its final state. */
+  /** Writes queued text now, in one go. */
   flush(): void;
+  /**
+   * Calls `done` once everything queued is written: at once when nothing is, else after the
+   * frames that write it, each within the frame budget. So a finished stream's backlog reaches
+   * the screen without one long task, before the page says the stream has ended. flush() and
+   * clear() meanwhile call it at once.
+   */
+  drain(done: () => void): void;
   /** Drops queued text and empties the sink. */
   clear(): void;
+}
+
+export interface BatchedRenderer extends Renderer {
+  /**
+   * Empties the sink and queues `text` instead of whatever was queued, written over frames like
+   * the rest; a drain waits for it.
+   */
+  replace(text: string): void;
 }
 
 export interface RendererOptions {
@@ -47,12 +62,19 @@ const animationFrames: FrameScheduler = {
  * frame costs only the new text, and at most one DOM write and layout per paint, however fast
  * tokens arrive.
  */
-export function createRenderer(sink: TextSink, options: RendererOptions = {}): Renderer {
+export function createRenderer(sink: TextSink, options: RendererOptions = {}): BatchedRenderer {
   const scheduler = options.scheduler ?? animationFrames;
   const { frameBudgetMs: budget, now = () => performance.now() } = options;
   let pending = '';
   let frame: number | null = null;
   let rate = FIRST_RATE;
+  let drained: (() => void) | null = null;
+
+  function settle(): void {
+    const done = drained;
+    drained = null;
+    done?.();
+  }
 
   /** What this frame writes: all, or as much as the budget allows, up to a line end. */
   function slice(): string {
@@ -64,7 +86,10 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): R
 
   function write(all = false): void {
     frame = null;
-    if (pending === '') return;
+    if (pending === '') {
+      settle();
+      return;
+    }
     const text = all ? pending : slice();
     pending = pending.slice(text.length);
     const started = now();
@@ -73,6 +98,7 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): R
     if (text.length >= MIN_SLICE && spent > 0) rate = text.length / spent;
     options.onRender?.();
     if (pending !== '') frame = scheduler.request(() => write());
+    else settle();
   }
 
   function cancelFrame(): void {
@@ -91,10 +117,24 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): R
       cancelFrame();
       write(true);
     },
+    drain(done) {
+      // A drain already waiting ends now: this one replaces it.
+      settle();
+      drained = done;
+      if (pending === '') settle();
+    },
     clear() {
       cancelFrame();
       pending = '';
       sink.replaceChildren();
+      settle();
+    },
+    replace(text) {
+      cancelFrame();
+      pending = text;
+      sink.replaceChildren();
+      if (pending === '') settle();
+      else frame = scheduler.request(() => write());
     },
   };
 }

@@ -67,9 +67,8 @@ export function createAnswerRenderer(
    * in one long task.
    */
   function rerender(): void {
-    batched.clear();
     element.dataset.renderMode = shown() === text ? 'text' : 'markdown';
-    batched.push(source);
+    batched.replace(source);
   }
 
   if (typeof options.markdown === 'function') markdown = options.markdown(element);
@@ -93,6 +92,7 @@ export function createAnswerRenderer(
       batched.push(chunk);
     },
     flush: () => batched.flush(),
+    drain: (done) => batched.drain(done),
     clear() {
       source = '';
       batched.clear();

@@ -1,5 +1,6 @@
 import { type CodeBlock, createCodeBlock } from './code-block.ts';
 import type { Highlighter } from './highlight/types.ts';
+import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.ts';
 import { appendInline, parseInline } from './inline.ts';
 
 /*
@@ -122,6 +123,11 @@ export interface MarkdownDocumentOptions {
   highlighter?: Highlighter | null;
   /** Loads one, asked for once, by the first code block. */
   loadHighlighter?: () => Promise<Highlighter>;
+  /**
+   * When set, code lines are shown plain as they end and highlighted in idle time
+   * (idle-highlighting.ts); otherwise each is highlighted as it ends.
+   */
+  idle?: IdleScheduler;
 }
 
 export interface MarkdownDocument {
@@ -143,6 +149,8 @@ export function createMarkdownDocument(
   let asked = false;
   let generation = 0;
   let waiting: CodeBlock[] = [];
+  const later = options.idle ? createIdleHighlighting(options.idle) : null;
+  const onWaiting = later ? (block: CodeBlock) => later.add(block) : undefined;
 
   let stack: Container[] = [];
   let leaf: Leaf | null = null;
@@ -374,7 +382,7 @@ export function createMarkdownDocument(
     const fence = FENCE.exec(rest);
     const [, indent = '', marker = '', info = ''] = fence ?? [];
     if (fence && !(marker.startsWith('`') && info.includes('`'))) {
-      const block = createCodeBlock(info, highlighter);
+      const block = createCodeBlock(info, highlighter, onWaiting);
       add(parentElement(), block.element);
       leaf = {
         kind: 'fence',
@@ -439,6 +447,7 @@ export function createMarkdownDocument(
       generation++;
       asked = false;
       waiting = [];
+      later?.clear();
       stack = [];
       leaf = null;
       buffer = '';
