@@ -109,11 +109,14 @@ export class Generation {
     }
   }
 
-  /** Ends the stream now with `reason` as its terminal event, and stops the model. */
-  stop(reason: StreamError): void {
+  /**
+   * Ends the stream now with `reason` as its terminal event (numbered `seq`, by default the next
+   * one), and stops the model.
+   */
+  stop(reason: StreamError, seq?: number): void {
     if (this.#ended) return;
     this.#abort.abort(reason);
-    this.#end({ type: 'error', data: reason });
+    this.#end({ type: 'error', data: reason }, seq);
   }
 
   attach(reader: GenerationReader): void {
@@ -140,10 +143,10 @@ export class Generation {
     wake?.();
   }
 
-  #end(event: TerminalEvent): void {
+  #end(event: TerminalEvent, seq?: number): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.log.end(event);
+    this.log.end(event, seq);
     this.#options.observed.ended(event, event.data === READER_LEFT ? 'client_left' : undefined);
     const wake = this.#wake;
     this.#wake = undefined;

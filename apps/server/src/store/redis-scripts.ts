@@ -39,16 +39,18 @@ return 1
 `;
 
 /**
- * Ends a stream with the error ARGV[1] when its owner's lease has run out and it has no terminal
- * event yet, keeping it for ARGV[2] ms more. KEYS: the stream, the owner's lease. Returns 1 when
- * it ended the stream, 0 when the owner lives or the stream has ended, -1 when there is no stream.
+ * Ends a stream with the error ARGV[1], as entry ARGV[3] (INSTANCE_LOST_SEQ's, past every other:
+ * Lua would print so large a number in exponent form, hence a string), when its owner's lease has
+ * run out and it has no terminal event yet, keeping it for ARGV[2] ms more. KEYS: the stream, the
+ * owner's lease. Returns 1 when it ended the stream, 0 when the owner lives or the stream has
+ * ended, -1 when there is no stream.
  */
 export const END_IF_OWNER_LOST = `
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]
 if not top then return -1 end
 if top[2][2] == 'done' or top[2][2] == 'error' then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('XADD', KEYS[1], '0-' .. (tonumber(string.sub(top[1], 3)) + 1), 't', 'error', 'd', ARGV[1])
+redis.call('XADD', KEYS[1], ARGV[3], 't', 'error', 'd', ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 `;

@@ -10,6 +10,7 @@ import { endsStream, REPLAY_BATCH_EVENTS } from './replay.ts';
 import {
   type EventBatches,
   INSTANCE_LOST,
+  INSTANCE_LOST_SEQ,
   type StopCause,
   type StoredEvent,
   type StreamStore,
@@ -63,6 +64,8 @@ function keyOf(streamId: string): string {
 function entryId(seq: number): string {
   return `0-${seq + 1}`;
 }
+
+const INSTANCE_LOST_ENTRY = entryId(INSTANCE_LOST_SEQ);
 
 type Entry = [id: string, fields: string[]];
 
@@ -317,6 +320,7 @@ export class RedisStore implements StreamStore {
       leaseKeyOf(owner),
       INSTANCE_LOST_DATA,
       String(this.#retentionMs),
+      INSTANCE_LOST_ENTRY,
     );
   }
 
