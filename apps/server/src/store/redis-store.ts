@@ -386,16 +386,22 @@ export class RedisStore implements StreamStore {
       const sent: Sent[] = [];
       for (const writing of streams) {
         writing.dirty = false;
+        // Dropped since it was marked: ended, or ended as lost elsewhere (then its log's last
+        // number is INSTANCE_LOST_SEQ, which is not this instance's to write).
+        if (this.#writing.get(writing.log.streamId) !== writing) continue;
         keys.push(keyOf(writing.log.streamId));
         this.#unsent(writing, args);
         sent.push({ writing, epoch: writing.epoch, upTo: writing.log.length });
         writing.sent = writing.log.length;
       }
+      if (sent.length === 0) continue;
       const flush = this.#redis
         .appendEvents(keys.length, keys, args)
         .then(
           (replies) => {
-            sent.forEach((write, index) => this.#written(write, null, replies[index]));
+            for (const [index, write] of sent.entries()) {
+              this.#written(write, null, replies[index]);
+            }
           },
           (error: Error) => {
             for (const write of sent) this.#written(write, error, undefined);
