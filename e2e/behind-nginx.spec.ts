@@ -1,6 +1,14 @@
 import { API_PATHS, chatStreamPath, ERROR_CODES } from '@gpt-stream/protocol';
 import { expect, type Page, type Response as PageResponse, test } from '@playwright/test';
-import { ids, numberedLines, outputText, sendPrompt, showExactText, status } from './chat-page.ts';
+import {
+  ids,
+  numberedLines,
+  outputText,
+  sendPrompt,
+  showExactText,
+  status,
+  streamInFlight,
+} from './chat-page.ts';
 import { type Cluster, startCluster } from './cluster.ts';
 import { operationsDocSite, readmeSite } from './nginx.ts';
 import type { OwnServer } from './own-server.ts';
@@ -136,7 +144,7 @@ test.describe('three instances on one Redis behind nginx', () => {
     await expect(page.locator(ids.error)).toBeHidden();
   });
 
-  test('an instance killed mid-stream: survivors finish exact, its readers learn so within 5 s, new streams work', async ({
+  test('an instance killed mid-stream: survivors finish exact, its readers learn so within 5 s, the page regenerates', async ({
     page,
   }) => {
     const prompt = numberedLines(100);
@@ -162,8 +170,22 @@ test.describe('three instances on one Redis behind nginx', () => {
     );
     const following = readFrames(follower);
 
-    await victim.kill();
-    const killedAt = Date.now();
+    // The victim dies before storing its last events, which the page has: Redis holds every
+    // write meanwhile and drops the victim's with its connection.
+    await cluster.redisCommand('CLIENT', 'PAUSE', '10000', 'WRITE');
+    let killedAt: number;
+    let pageStreamId: string;
+    try {
+      const heldFrom = (await outputText(page)).length;
+      await expect
+        .poll(() => outputText(page).then((text) => text.length))
+        .toBeGreaterThan(heldFrom + 40);
+      await victim.kill();
+      killedAt = Date.now();
+      pageStreamId = await streamInFlight(page);
+    } finally {
+      await cluster.redisCommand('CLIENT', 'UNPAUSE');
+    }
     // The page was reading from the victim: it resumes through nginx and is told the same.
     const pageToldAt = expect(status(page))
       .toHaveAttribute('data-state', 'error', { timeout: 8_000 })
@@ -186,10 +208,31 @@ test.describe('three instances on one Redis behind nginx', () => {
       expect(frames.at(-1)?.event.type).toBe('done');
     }
 
-    // Its own retry's backoff comes on top of the 5 s.
+    // Its own retry's backoff comes on top of the 5 s. It is told of the loss, not of a cut,
+    // though it had read further than Redis got.
     expect((await pageToldAt) - killedAt).toBeLessThan(8_000);
     await expect(page.locator(ids.error)).toContainText('stopped responding');
-    expect(prompt.startsWith(await outputText(page))).toBe(true);
+    const pageHad = await outputText(page);
+    expect(prompt.startsWith(pageHad)).toBe(true);
+    const stored = await readFrames(await fetch(`${survivor.url}${chatStreamPath(pageStreamId)}`));
+    expect(stored.at(-1)?.event).toEqual(lost?.event);
+    expect(textOf(stored).length, 'text Redis holds, beside what the page had').toBeLessThan(
+      pageHad.length,
+    );
+
+    // The page offers to regenerate the lost answer, and the new one streams from a survivor.
+    const lostTurn = page.locator(`${ids.conversation} [data-role="assistant"]`).last();
+    await expect(lostTurn).toHaveAttribute('data-state', 'error');
+    await expect(page.locator(ids.regenerate)).toBeEnabled();
+    const retry = lostTurn.locator(ids.retry);
+    await expect(retry).toBeVisible();
+    const regenerated = chatPost(page);
+    await retry.click();
+    expect(servedBy(await regenerated)).not.toBe(victim);
+    await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+    await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 30_000 });
+    expect(await outputText(page)).toBe(prompt);
+    await expect(page.locator(ids.error)).toBeHidden();
 
     // New streams keep working: nginx passes over the dead instance, for the page and others.
     await sendPrompt(page, 'after the loss', 'echo');

@@ -11,6 +11,8 @@ export const ids = {
   renderMode: '#render-mode',
   conversation: '#conversation',
   regenerate: '#regenerate',
+  /** The Try again button of a failed answer. */
+  retry: '#retry',
   newChat: '#new-chat',
   status: '#status',
   error: '#error',
@@ -53,6 +55,14 @@ export function twoFrames(page: Page): Promise<void> {
         requestAnimationFrame(() => requestAnimationFrame(() => resolve())),
       ),
   );
+}
+
+/** The id of the stream the page is reading, as it keeps it to resume after a reload. */
+export async function streamInFlight(page: Page): Promise<string> {
+  const saved = await page.evaluate(() => sessionStorage.getItem('gpt-stream:active-stream'));
+  const streamId: unknown = saved === null ? undefined : JSON.parse(saved).streamId;
+  if (typeof streamId !== 'string') throw new Error(`the page reads no stream (it saved ${saved})`);
+  return streamId;
 }
 
 /** Every request the page makes to the chat API (POST, resumes, stops), as "METHOD /path?query". */

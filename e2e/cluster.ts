@@ -2,6 +2,8 @@
  * Test support: several production servers on one real redis-server, behind a real nginx with
  * README's site, every process on loopback and ended by `stop`.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startRedis, type TestRedis } from '@gpt-stream/server/test-redis';
 import { startNginx, type TestNginx } from './nginx.ts';
 import { type OwnServer, startOwnServer } from './own-server.ts';
@@ -14,6 +16,8 @@ export interface Cluster {
   nginx: TestNginx;
   /** The instance that served a response, from nginx's `X-Upstream` (the last one it tried). */
   servedBy(upstreamHeader: string | null | undefined): OwnServer;
+  /** One command to the cluster's Redis, by `redis-cli` (which comes with redis-server). */
+  redisCommand(...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,10 @@ export async function startCluster(
       const instance = instances.find(({ url }) => new URL(url).host === last);
       if (!instance) throw new Error(`no instance served this (X-Upstream: ${upstreamHeader})`);
       return instance;
+    },
+    async redisCommand(...args) {
+      const { stdout } = await promisify(execFile)('redis-cli', ['-u', redis.url, ...args]);
+      return stdout.trim();
     },
     stop,
   };

@@ -10,6 +10,7 @@ import {
   chatStreamPath,
   decodeStreamEvent,
   ERROR_CODES,
+  MAX_EVENT_SEQUENCE,
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
@@ -53,7 +54,10 @@ async function readInto(response: Response, read: Read): Promise<void> {
       else if (isLoss(decoded.event) && seq < read.nextSeq) {
         // The instance died before it stored the last events this reader had from it.
         read.lossBehind = true;
-      } else if (seq !== read.nextSeq) read.broken = `event ${seq} where ${read.nextSeq} was due`;
+      } else if (seq !== read.nextSeq && !(isLoss(decoded.event) && seq === MAX_EVENT_SEQUENCE)) {
+        // The loss alone is numbered past every other event, wherever the stream stopped.
+        read.broken = `event ${seq} where ${read.nextSeq} was due`;
+      }
       if (!decoded.ok || read.broken) return;
       read.nextSeq = seq + 1;
       read.lastId = message.id ?? '';

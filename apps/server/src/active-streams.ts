@@ -18,7 +18,7 @@ import type { StreamObserver } from './observability/stream-observer.ts';
 import { SseResponse } from './sse-response.ts';
 import { EventLog } from './store/event-log.ts';
 import { endsStream } from './store/replay.ts';
-import { INSTANCE_LOST, type StreamStore } from './store/stream-store.ts';
+import { INSTANCE_LOST, INSTANCE_LOST_SEQ, type StreamStore } from './store/stream-store.ts';
 
 /** Why the server itself ends a stream early; sent to the reader as the terminal `error` event. */
 export type StopReason = StreamError;
@@ -111,11 +111,12 @@ export class ActiveStreams {
     this.#store = store;
     this.#retentionMs = retentionMs;
     this.#observer = observer;
-    store.onStopRequest((streamId, cause) =>
-      this.#generations
-        .get(streamId)
-        ?.stop(cause === 'instance_lost' ? INSTANCE_LOST : STREAM_STOPPED),
-    );
+    store.onStopRequest((streamId, cause) => {
+      const generation = this.#generations.get(streamId);
+      // Numbered as the store numbered it, so that a reader here has the same one terminal event.
+      if (cause === 'instance_lost') generation?.stop(INSTANCE_LOST, INSTANCE_LOST_SEQ);
+      else generation?.stop(STREAM_STOPPED);
+    });
     this.#heartbeat = setInterval(() => {
       for (const out of this.#responses) out.tick();
     }, heartbeatMs);

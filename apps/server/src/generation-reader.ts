@@ -78,9 +78,9 @@ export class GenerationFollower implements GenerationReader, Flushable {
     const end = log.length;
     this.#encoder ??= createStreamEncoder(log.streamId);
     const encoder = this.#encoder;
-    for (let seq = firstSeqAfter(this.#next - 1, end, ended); seq < end; ) {
+    for (let seq = log.firstFrom(firstSeqAfter(this.#next - 1, end, ended)); seq < end; ) {
       let chunk = '';
-      for (; seq < end && chunk.length < WRITE_CHUNK_CHARS; seq++) {
+      for (; seq < end && chunk.length < WRITE_CHUNK_CHARS; seq = log.firstFrom(seq + 1)) {
         const text = log.textAt(seq);
         chunk +=
           text === undefined ? encoder.event(log.eventAt(seq), seq) : encoder.delta(text, seq);

@@ -102,11 +102,14 @@ export class Generation {
     }
   }
 
-  /** Ends the stream now with `reason` as its terminal event, and stops the model. */
-  stop(reason: StreamError): void {
+  /**
+   * Ends the stream now with `reason` as its terminal event (numbered `seq`, by default the next
+   * one), and stops the model.
+   */
+  stop(reason: StreamError, seq?: number): void {
     if (this.#ended) return;
     this.#abort.abort(reason);
-    this.#end({ type: 'error', data: reason });
+    this.#end({ type: 'error', data: reason }, seq);
   }
 
   attach(reader: GenerationReader): void {
@@ -120,10 +123,10 @@ export class Generation {
     if (!this.resumable) this.stop(READER_LEFT);
   }
 
-  #end(event: TerminalEvent): void {
+  #end(event: TerminalEvent, seq?: number): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.log.end(event);
+    this.log.end(event, seq);
     this.#options.observed.ended(event, event.data === READER_LEFT ? 'client_left' : undefined);
     // Runs the model's cleanup if it is suspended at a `yield`; a no-op once it has finished.
     this.#iterator?.return?.(undefined).catch(() => undefined);

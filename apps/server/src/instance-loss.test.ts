@@ -1,6 +1,13 @@
-import { chatStreamPath, LAST_EVENT_ID_HEADER, type StreamEvent } from '@gpt-stream/protocol';
+import { once } from 'node:events';
+import {
+  chatStreamPath,
+  formatEventId,
+  LAST_EVENT_ID_HEADER,
+  type StreamEvent,
+} from '@gpt-stream/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { INSTANCE_LOST_SEQ } from './store/stream-store.ts';
 import { redisInstances, startChat } from './test-instances.ts';
 import { killStartedServers } from './test-process.ts';
 import { redisPerFile } from './test-redis.ts';
@@ -33,6 +40,19 @@ function streamIdOf(stream: TimedStream): string {
   const start = stream.events[0]?.event;
   if (start?.type !== 'start') throw new Error('the stream did not begin with start');
   return start.data.streamId;
+}
+
+/** The last event's id, to resume after it. */
+function lastIdOf(stream: TimedStream): string {
+  return formatEventId(streamIdOf(stream), stream.events.at(-1)?.seq ?? -1);
+}
+
+/** A GET as a standard EventSource reconnects: with the last id it has in the header. */
+function reconnect(url: string, lastId: string): Promise<Response> {
+  const streamId = lastId.slice(0, lastId.lastIndexOf(':'));
+  return fetch(`${url}${chatStreamPath(streamId)}`, {
+    headers: { [LAST_EVENT_ID_HEADER]: lastId },
+  });
 }
 
 function terminalsOf(events: readonly TimedEvent[]): StreamEvent[] {
@@ -75,9 +95,13 @@ describe('an instance killed while it generates', { timeout: 60_000 }, () => {
     expect(late.at(-1)?.event).toEqual(LOST);
     expect(performance.now() - resumedAt).toBeLessThan(5000);
 
-    // In Redis, for every later reader: the stream as it was, then one terminal event.
+    // In Redis, for every later reader: the stream as it was, then one terminal event, numbered
+    // past anything the lost instance could have sent.
     const again = await readTimed(await fetch(`${b.url}${chatStreamPath(streamId)}`)).done;
-    expect(again.map(({ seq }) => seq)).toEqual(again.map((_, index) => index));
+    expect(again.map(({ seq }) => seq)).toEqual([
+      ...again.slice(0, -1).map((_, index) => index),
+      INSTANCE_LOST_SEQ,
+    ]);
     expect(terminalsOf(again)).toEqual([LOST]);
     expect(again.slice(0, -1).map(({ event }) => event)).toEqual(
       get.slice(0, -1).map(({ event }) => event),
@@ -110,5 +134,77 @@ describe('an instance killed while it generates', { timeout: 60_000 }, () => {
       1,
     );
     expect(JSON.parse(fields[3] ?? '')).toMatchObject({ code: 'instance_lost', retryable: true });
+  });
+
+  it('tells a reader that had events Redis never got, when it resumes elsewhere', async () => {
+    const [a, b] = await redisInstances(redis().url, 2, { MOCK_DELAY_MS: '20' });
+    if (!a || !b) throw new Error('two instances');
+    const reader = readTimed(await startChat(a.url, { prompt: 'Tell me a long story' }));
+    await expect.poll(() => reader.events.length).toBeGreaterThan(3);
+    const streamId = streamIdOf(reader);
+    // Redis holds A's writes from here on, and drops them when A's connection goes: A sends
+    // its reader events that Redis never stores, as when it dies between the two.
+    await client.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+    let killedAt: number;
+    try {
+      const heldFrom = reader.events.length;
+      await expect.poll(() => reader.events.length).toBeGreaterThan(heldFrom + 5);
+      const exited = once(a.child, 'exit');
+      a.child.kill('SIGKILL');
+      killedAt = performance.now();
+      await exited;
+      await reader.done;
+    } finally {
+      await client.call('CLIENT', 'UNPAUSE');
+    }
+    const lastId = lastIdOf(reader);
+    const had = reader.events.at(-1)?.seq ?? -1;
+    const stored = await client.xrange(`gpt-stream:stream:${streamId}`, '-', '+');
+    expect(stored.length - 1, 'the last event Redis holds').toBeLessThan(had);
+
+    // Each way of resuming after the last id the reader has: EventSource's, the page's, a POST's.
+    const resumes = await Promise.all([
+      reconnect(b.url, lastId),
+      fetch(`${b.url}${chatStreamPath(streamId, lastId)}`),
+      startChat(b.url, { prompt: 'Tell me a long story' }, { [LAST_EVENT_ID_HEADER]: lastId }),
+    ]);
+    for (const events of await Promise.all(resumes.map((response) => readTimed(response).done))) {
+      expect(events.map(({ event }) => event)).toEqual([LOST]);
+      expect(events[0]?.seq).toBe(INSTANCE_LOST_SEQ);
+      expect((events[0]?.at as number) - killedAt).toBeLessThan(5000);
+    }
+    // Which it then has: a standard EventSource reconnecting with it is told to stop.
+    const after = await reconnect(b.url, formatEventId(streamId, INSTANCE_LOST_SEQ));
+    expect(after.status).toBe(204);
+  });
+
+  it('ends the stream for the stalled owner’s own readers with the same one loss event', async () => {
+    const [a, b] = await redisInstances(redis().url, 2, {
+      MOCK_DELAY_MS: '20',
+      INSTANCE_LEASE_MS: '1000',
+    });
+    if (!a || !b || a.child.pid === undefined) throw new Error('two instances');
+    const onA = readTimed(await startChat(a.url, { prompt: 'Tell me a long story' }));
+    await expect.poll(() => onA.events.length).toBeGreaterThan(3);
+    const streamId = streamIdOf(onA);
+    const onB = readTimed(await fetch(`${b.url}${chatStreamPath(streamId)}`));
+    await expect.poll(() => onB.events.length).toBeGreaterThan(3);
+
+    // A stalls past its lease (a long pause, a frozen VM): B ends the stream as lost.
+    process.kill(a.child.pid, 'SIGSTOP');
+    try {
+      const followed = await onB.done;
+      expect(followed.at(-1)?.event).toEqual(LOST);
+      expect(followed.at(-1)?.seq).toBe(INSTANCE_LOST_SEQ);
+    } finally {
+      process.kill(a.child.pid, 'SIGCONT');
+    }
+    // Back, A learns so from Redis and ends its own readers' stream with the same event.
+    const own = await onA.done;
+    expect(terminalsOf(own)).toEqual([LOST]);
+    expect(own.at(-1)?.seq).toBe(INSTANCE_LOST_SEQ);
+    for (const url of [a.url, b.url]) {
+      expect((await reconnect(url, lastIdOf(onA))).status).toBe(204);
+    }
   });
 });

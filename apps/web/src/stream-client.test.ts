@@ -3,9 +3,11 @@ import {
   apiErrorBody,
   type ChatRequest,
   chatStreamPath,
+  ERROR_CODES,
   encodeEvent,
   formatEventId,
   HEARTBEAT_FRAME,
+  MAX_EVENT_SEQUENCE,
   STREAM_RESPONSE_HEADERS,
   type StreamEvent,
 } from '@gpt-stream/protocol';
@@ -578,6 +580,27 @@ describe('the retry policy', () => {
       `GET ${chatStreamPath('s1', 's1:2')}`,
     ]);
     expect(result.events).toEqual([start, delta('a'), delta('b'), delta('c'), done]);
+  });
+
+  it('learns from a resume that the instance generating it was lost, whatever the id it jumps to', async () => {
+    const lost: StreamEvent = {
+      type: 'error',
+      data: { code: ERROR_CODES.instanceLost, message: 'stopped responding', retryable: true },
+    };
+    const fetch = scripted(
+      () => eventStream([frames([start, delta('a'), delta('b')])]),
+      // The server numbers the loss past anything the lost instance could have sent.
+      () => eventStream([encodeEvent(lost, formatEventId('s1', MAX_EVENT_SEQUENCE))]),
+    );
+
+    const result = await run(fetch);
+
+    expect(requests(fetch)).toEqual([
+      `POST ${API_PATHS.chat}`,
+      `GET ${chatStreamPath('s1', 's1:2')}`,
+    ]);
+    expect(result.events).toEqual([start, delta('a'), delta('b'), lost]);
+    expect(result.outcome).toEqual({ type: 'server-error', error: lost.data });
   });
 
   it('reports a cut stream whose server is gone, after a bounded number of resumes', async () => {

@@ -8,6 +8,7 @@ import {
   encodeEvent,
   formatEventId,
   HEARTBEAT_FRAME,
+  MAX_EVENT_SEQUENCE,
   parseEventId,
 } from './sse-encoder.ts';
 
@@ -191,6 +192,11 @@ describe('event ids', () => {
         expect(parseEventId(formatEventId(streamId, sequence))).toEqual({ streamId, sequence });
       }),
     );
+  });
+
+  it('reach MAX_EVENT_SEQUENCE, and no further', () => {
+    expect(parseEventId(formatEventId('s', MAX_EVENT_SEQUENCE))?.sequence).toBe(MAX_EVENT_SEQUENCE);
+    expect(parseEventId(formatEventId('s', MAX_EVENT_SEQUENCE + 1))).toBeNull();
   });
 
   it.each(['', '42', ':42', 'stream:', 'stream:4x', 'stream:-1', 'stream:1e3'])(

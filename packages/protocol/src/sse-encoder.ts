@@ -40,6 +40,14 @@ export function encodeComment(text: string): string {
 
 export const HEARTBEAT_FRAME = encodeComment('ping');
 
+/**
+ * The highest sequence number an event id carries (15 digits, exact as a JavaScript number).
+ * Sequence numbers only grow within a stream but need not be contiguous: the server numbers the
+ * `instance_lost` error of a stream whose instance died with this one, past anything the dead
+ * instance could have sent.
+ */
+export const MAX_EVENT_SEQUENCE = 999_999_999_999_999;
+
 /** Event ids name the stream and the position in it, so that one id is enough to resume. */
 export function formatEventId(streamId: string, sequence: number): string {
   return `${streamId}:${sequence}`;
@@ -49,6 +57,7 @@ export function parseEventId(id: string): { streamId: string; sequence: number }
   const separator = id.lastIndexOf(':');
   if (separator <= 0) return null;
   const digits = id.slice(separator + 1);
+  // At most MAX_EVENT_SEQUENCE: 15 digits.
   if (!/^\d{1,15}$/.test(digits)) return null;
   return { streamId: id.slice(0, separator), sequence: Number(digits) };
 }

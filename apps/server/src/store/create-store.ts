@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { sharedFlushScheduler } from '../flush-scheduler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';
@@ -22,6 +23,9 @@ export async function createStreamStore(config: StoreConfig, logger: Logger): Pr
       retentionMs: config.streamRetentionMs,
       leaseMs: config.instanceLeaseMs,
       logger,
+      // After the readers' writes of the turn: the generating instance's own readers read from
+      // memory and need not wait while the store encodes and sends the same events.
+      defer: (flush) => void sharedFlushScheduler.flushed().then(flush),
     });
   }
   return new MemoryStore({

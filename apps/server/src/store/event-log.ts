@@ -6,11 +6,14 @@ const EVENT_OVERHEAD_BYTES = 32;
 /**
  * The events of one stream, kept compactly. A stream is always `start`, deltas, then one
  * terminal event, so only the delta texts and the terminal event are stored and an event's
- * sequence number is its position: 0 is `start`, 1..n the deltas, n + 1 the terminal event.
+ * sequence number is its position: 0 is `start`, 1..n the deltas, n + 1 the terminal event. The
+ * one exception: a terminal event may be numbered further on (`instance_lost`, see
+ * INSTANCE_LOST_SEQ), and the numbers between hold no event.
  */
 export class EventLog {
   readonly #texts: string[] = [];
   #terminal: TerminalEvent | undefined;
+  #terminalSeq = 0;
   /** Approximate memory held (UTF-16 text plus overhead), for the memory store's bounds. */
   #bytes: number;
 
@@ -28,7 +31,7 @@ export class EventLog {
 
   /** How many events there are; the last one's sequence number is `length - 1`. */
   get length(): number {
-    return 1 + this.#texts.length + (this.#terminal ? 1 : 0);
+    return this.#terminal ? this.#terminalSeq + 1 : 1 + this.#texts.length;
   }
 
   get bytes(): number {
@@ -47,12 +50,23 @@ export class EventLog {
     return this.#texts.length;
   }
 
-  /** Appends the one terminal event and returns its sequence number. */
-  end(event: TerminalEvent): number {
+  /** Appends the one terminal event, numbered `seq` (by default the next), and returns `seq`. */
+  end(event: TerminalEvent, seq = this.#texts.length + 1): number {
     if (this.#terminal) throw new Error(`stream ${this.streamId} has already ended`);
+    if (!Number.isSafeInteger(seq) || seq <= this.#texts.length) {
+      throw new RangeError(`stream ${this.streamId} cannot end at ${seq}`);
+    }
     this.#terminal = event;
+    this.#terminalSeq = seq;
     this.#bytes += EVENT_OVERHEAD_BYTES;
-    return this.#texts.length + 1;
+    return seq;
+  }
+
+  /** `seq`, or the terminal event's number when `seq` falls in the numbers it skipped. */
+  firstFrom(seq: number): number {
+    return this.#terminal && seq > this.#texts.length && seq < this.#terminalSeq
+      ? this.#terminalSeq
+      : seq;
   }
 
   /** The text of the delta at `seq`; undefined for `start` and the terminal event. */
@@ -64,7 +78,7 @@ export class EventLog {
     if (seq === 0) return { type: 'start', data: { streamId: this.streamId, model: this.model } };
     const text = this.#texts[seq - 1];
     if (text !== undefined) return { type: 'delta', data: { text } };
-    if (this.#terminal && seq === this.#texts.length + 1) return this.#terminal;
+    if (this.#terminal && seq === this.#terminalSeq) return this.#terminal;
     throw new RangeError(`stream ${this.streamId} has no event ${seq}`);
   }
 }

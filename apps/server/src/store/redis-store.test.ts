@@ -78,6 +78,26 @@ describe('RedisStore', () => {
     );
   });
 
+  it('writes a turn of many streams, across several script calls, each exactly', async () => {
+    const [writer, reader] = [await instance(), await instance()];
+    const logs = Array.from({ length: 600 }, newLog);
+    for (const log of logs) writer.add(log);
+    await expect.poll(() => client.xlen(`gpt-stream:stream:${logs[599]?.streamId}`)).toBe(1);
+    // One stream lost from Redis meanwhile: it is written back whole, the others go on.
+    const [lost] = logs;
+    await client.del(`gpt-stream:stream:${lost?.streamId}`);
+    for (const [index, log] of logs.entries()) {
+      log.pushText(`first of ${index}`);
+      log.pushText('second');
+      writer.appended(log);
+      log.end(DONE);
+    }
+    await Promise.all(logs.map((log) => writer.ended(log)));
+    for (const log of logs) {
+      expect(await collect(await reader.read(log.streamId, -1, never))).toEqual(eventsOf(log));
+    }
+  });
+
   it('follows a stream that is still being written elsewhere, to its end', async () => {
     const [writer, reader] = [await instance(), await instance()];
     const log = newLog();

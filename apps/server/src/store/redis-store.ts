@@ -10,6 +10,7 @@ import { endsStream, REPLAY_BATCH_EVENTS } from './replay.ts';
 import {
   type EventBatches,
   INSTANCE_LOST,
+  INSTANCE_LOST_SEQ,
   type StopCause,
   type StoredEvent,
   type StreamStore,
@@ -17,7 +18,8 @@ import {
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    appendEvents(stream: string, lease: string, ...args: string[]): Result<number, Context>;
+    /** Arrays, which ioredis flattens: a spread of tens of thousands of arguments could overflow the stack. */
+    appendEvents(keyCount: number, keys: string[], args: string[]): Result<number[], Context>;
     endIfOwnerLost(stream: string, lease: string, ...args: string[]): Result<number, Context>;
   }
 }
@@ -34,6 +36,11 @@ export interface RedisStoreOptions {
   leaseMs: number;
   /** Where connection and write failures go; they are retried, not thrown. */
   logger?: Logger;
+  /**
+   * Runs the writes of a turn, once per turn: by default at its end (setImmediate). The server
+   * runs them after its readers' writes of that turn, which then never wait for this work.
+   */
+  defer?: (flush: () => void) => void;
 }
 
 interface Writing {
@@ -47,6 +54,12 @@ interface Writing {
   endedAt?: number;
   flushed?: (() => void) | undefined;
 }
+
+/**
+ * Most streams one APPEND_EVENTS call carries: Redis runs a script whole, and other clients (the
+ * followers' reads) wait meanwhile, so a flush of thousands of streams goes in several calls.
+ */
+const APPEND_BATCH_STREAMS = 256;
 
 /** One write of a flush, to match its reply. */
 interface Sent {
@@ -64,6 +77,8 @@ function entryId(seq: number): string {
   return `0-${seq + 1}`;
 }
 
+const INSTANCE_LOST_ENTRY = entryId(INSTANCE_LOST_SEQ);
+
 type Entry = [id: string, fields: string[]];
 
 function decodeEntry([id, fields]: Entry): StoredEvent {
@@ -76,8 +91,8 @@ function decodeEntry([id, fields]: Entry): StoredEvent {
 /**
  * Streams in Redis, so that any instance can resume a stream another one generates. Each stream
  * is a Redis Stream whose entry ids are the event sequence numbers, written as the events come:
- * once per turn of the event loop, one pipeline for every stream that grew, one APPEND_EVENTS
- * script call per stream. XRANGE replays after a position, XREAD BLOCK follows a generation
+ * once per turn of the event loop, after the readers' writes of that turn, in one APPEND_EVENTS
+ * script call for every (up to APPEND_BATCH_STREAMS) streams that grew. XRANGE replays after a position, XREAD BLOCK follows a generation
  * running elsewhere, PEXPIRE keeps a stream for the retention time. Stop requests travel on a
  * pub/sub channel.
  *
@@ -103,17 +118,20 @@ export class RedisStore implements StreamStore {
   #failing = false;
   #stop: (streamId: string, cause: StopCause) => void = () => undefined;
   readonly #logger: Logger;
+  readonly #defer: (flush: () => void) => void;
 
   private constructor(
     redis: Redis,
     subscriber: Redis,
-    { retentionMs, leaseMs, logger }: Required<Omit<RedisStoreOptions, 'url'>>,
+    { retentionMs, leaseMs, logger, defer }: Required<Omit<RedisStoreOptions, 'url'>>,
   ) {
     this.#logger = logger;
+    this.#defer = defer;
     this.#redis = redis;
     this.#subscriber = subscriber;
     this.#retentionMs = retentionMs;
-    redis.defineCommand('appendEvents', { numberOfKeys: 2, lua: APPEND_EVENTS });
+    // Without numberOfKeys: each call says how many streams it carries.
+    redis.defineCommand('appendEvents', { lua: APPEND_EVENTS });
     redis.defineCommand('endIfOwnerLost', { numberOfKeys: 2, lua: END_IF_OWNER_LOST });
     this.#lease = new InstanceLease(redis, leaseMs, () => {
       logger.warn('redis: this instance lost its lease; checking its streams');
@@ -131,6 +149,7 @@ export class RedisStore implements StreamStore {
     retentionMs,
     leaseMs,
     logger = silentLogger(),
+    defer = setImmediate,
   }: RedisStoreOptions): Promise<RedisStore> {
     await checkRedis(url);
     const redis = new Redis(url, CLIENT_OPTIONS);
@@ -140,7 +159,7 @@ export class RedisStore implements StreamStore {
     try {
       await Promise.all([redis.connect(), subscriber.connect()]);
       await subscriber.subscribe(STOP_CHANNEL);
-      store = new RedisStore(redis, subscriber, { retentionMs, leaseMs, logger });
+      store = new RedisStore(redis, subscriber, { retentionMs, leaseMs, logger, defer });
       await store.#lease.take();
     } catch (error) {
       redis.disconnect();
@@ -317,6 +336,7 @@ export class RedisStore implements StreamStore {
       leaseKeyOf(owner),
       INSTANCE_LOST_DATA,
       String(this.#retentionMs),
+      INSTANCE_LOST_ENTRY,
     );
   }
 
@@ -326,7 +346,28 @@ export class RedisStore implements StreamStore {
     this.#dirty.push(writing);
     if (this.#flushScheduled) return;
     this.#flushScheduled = true;
-    setImmediate(() => this.#flush());
+    this.#defer(this.#flushNow);
+  }
+
+  readonly #flushNow = (): void => {
+    if (this.#flushScheduled) this.#flush();
+  };
+
+  /** What has not been sent of a stream, as APPEND_EVENTS takes it: first seq, count, events. */
+  #unsent(writing: Writing, args: string[]): void {
+    const { log } = writing;
+    const end = log.length;
+    args.push(String(writing.sent), String(end - writing.sent));
+    for (let seq = writing.sent; seq < end; seq++) {
+      const text = log.textAt(seq);
+      if (text === undefined) {
+        const event = log.eventAt(seq);
+        args.push(event.type, JSON.stringify(event.data));
+      } else {
+        // A delta's data as the SSE encoder writes it, without building the event first.
+        args.push('delta', `{"text":${JSON.stringify(text)}}`);
+      }
+    }
   }
 
   /** Has every stream checked against Redis (an append of nothing) and written back if lost. */
@@ -337,45 +378,38 @@ export class RedisStore implements StreamStore {
   #flush(): void {
     this.#flushScheduled = false;
     const batch = this.#dirty.splice(0);
-    if (batch.length === 0) return;
-    const pipeline = this.#redis.pipeline();
-    const sent: Sent[] = [];
     const lease = this.#lease;
-    for (const writing of batch) {
-      writing.dirty = false;
-      const { log } = writing;
-      const events: string[] = [];
-      for (let seq = writing.sent; seq < log.length; seq++) {
-        const event = log.eventAt(seq);
-        events.push(event.type, JSON.stringify(event.data));
+    for (let from = 0; from < batch.length; from += APPEND_BATCH_STREAMS) {
+      const streams = batch.slice(from, from + APPEND_BATCH_STREAMS);
+      const keys: string[] = [lease.key];
+      const args = [String(this.#retentionMs), String(lease.ttlMs), lease.id];
+      const sent: Sent[] = [];
+      for (const writing of streams) {
+        writing.dirty = false;
+        // Dropped since it was marked: ended, or ended as lost elsewhere (then its log's last
+        // number is INSTANCE_LOST_SEQ, which is not this instance's to write).
+        if (this.#writing.get(writing.log.streamId) !== writing) continue;
+        keys.push(keyOf(writing.log.streamId));
+        this.#unsent(writing, args);
+        sent.push({ writing, epoch: writing.epoch, upTo: writing.log.length });
+        writing.sent = writing.log.length;
       }
-      pipeline.appendEvents(
-        keyOf(log.streamId),
-        lease.key,
-        String(writing.sent),
-        String(this.#retentionMs),
-        String(lease.ttlMs),
-        lease.id,
-        ...events,
-      );
-      sent.push({ writing, epoch: writing.epoch, upTo: log.length });
-      writing.sent = log.length;
+      if (sent.length === 0) continue;
+      const flush = this.#redis
+        .appendEvents(keys.length, keys, args)
+        .then(
+          (replies) => {
+            for (const [index, write] of sent.entries()) {
+              this.#written(write, null, replies[index]);
+            }
+          },
+          (error: Error) => {
+            for (const write of sent) this.#written(write, error, undefined);
+          },
+        )
+        .finally(() => this.#flushes.delete(flush));
+      this.#flushes.add(flush);
     }
-    const flush = pipeline
-      .exec()
-      .then(
-        (results) => {
-          sent.forEach((write, index) => {
-            const [error, reply] = results?.[index] ?? [new Error('no reply')];
-            this.#written(write, error, reply);
-          });
-        },
-        (error: Error) => {
-          for (const write of sent) this.#written(write, error, undefined);
-        },
-      )
-      .finally(() => this.#flushes.delete(flush));
-    this.#flushes.add(flush);
   }
 
   #written({ writing, epoch, upTo }: Sent, error: Error | null, reply: unknown): void {

@@ -20,9 +20,9 @@ export async function* replayLog(
   afterSeq: number,
 ): AsyncGenerator<readonly StoredEvent[]> {
   const end = log.length;
-  for (let seq = firstSeqAfter(afterSeq, end, true); seq < end; ) {
+  for (let seq = log.firstFrom(firstSeqAfter(afterSeq, end, true)); seq < end; ) {
     const batch: StoredEvent[] = [];
-    for (; seq < end && batch.length < REPLAY_BATCH_EVENTS; seq++) {
+    for (; seq < end && batch.length < REPLAY_BATCH_EVENTS; seq = log.firstFrom(seq + 1)) {
       batch.push({ seq, event: log.eventAt(seq) });
     }
     yield batch;

@@ -1,4 +1,9 @@
-import { ERROR_CODES, type StoreState, type StreamEvent } from '@gpt-stream/protocol';
+import {
+  ERROR_CODES,
+  MAX_EVENT_SEQUENCE,
+  type StoreState,
+  type StreamEvent,
+} from '@gpt-stream/protocol';
 import type { StreamError } from '../model-failure.ts';
 import type { EventLog } from './event-log.ts';
 
@@ -23,6 +28,23 @@ export const INSTANCE_LOST: StreamError = {
   message: 'The server generating this answer stopped responding. Regenerate to try again.',
   retryable: true,
 };
+
+/**
+ * The sequence number of INSTANCE_LOST, whoever writes it: the highest an event id carries.
+ *
+ * A reader attached to the generating instance has every event that instance sent, and the
+ * instance may die before those reach the store (they leave once per turn, and an outage or a
+ * slow Redis holds back any number of them). Numbered right after the last stored event, the
+ * loss would reuse a number such a reader already has: the page would drop it as a replay, and a
+ * standard EventSource reconnecting with that id would be told 204, nothing left, so neither would
+ * learn of the loss. No gap "larger than what can be in flight" exists, since nothing bounds what
+ * an outage holds back; the end of the id space does bound it: every reader, however far it got,
+ * is before this number and receives the loss, and a reader that has it reconnects with this
+ * number and gets 204. The instance that learns late that its lease ran out numbers its own
+ * ending the same, so a stream has one terminal event whichever instance a reader asks.
+ * Readers skip the unused numbers: ids grow but need not be contiguous (see EventLog).
+ */
+export const INSTANCE_LOST_SEQ = MAX_EVENT_SEQUENCE;
 
 /**
  * Where resumable streams are kept: in this process (`memory-store.ts`) or in Redis, shared by
