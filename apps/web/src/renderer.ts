@@ -44,6 +44,13 @@ export interface RendererOptions {
    * never becomes one long task. flush() still writes everything. Unset: every frame writes all.
    */
   frameBudgetMs?: number;
+  /**
+   * Where text the budget left over is written next: by default the next frame. `tasks` runs it
+   * in a task of its own as soon as the main thread is free, frames and other work in between,
+   * so that a sink slower than the stream catches up at the speed of the machine rather than at
+   * one budget per frame, still in pieces that never make a long task.
+   */
+  continueWith?: FrameScheduler;
   now?: () => number;
 }
 
@@ -56,6 +63,31 @@ const animationFrames: FrameScheduler = {
   cancel: (handle) => cancelAnimationFrame(handle),
 };
 
+/** A task as soon as the main thread is free: a message to itself, which no timer clamping delays. */
+function messageTasks(): FrameScheduler {
+  const callbacks = new Map<number, () => void>();
+  let next = 1;
+  let channel: MessageChannel | null = null;
+  return {
+    request(callback) {
+      if (!channel) {
+        channel = new MessageChannel();
+        channel.port1.onmessage = (event: MessageEvent<number>) => {
+          const due = callbacks.get(event.data);
+          callbacks.delete(event.data);
+          due?.();
+        };
+      }
+      callbacks.set(next, callback);
+      channel.port2.postMessage(next);
+      return next++;
+    },
+    cancel: (handle) => callbacks.delete(handle),
+  };
+}
+
+export const tasks: FrameScheduler = messageTasks();
+
 /**
  * Batches streamed text per animation frame. Re-serialising the output for every chunk (adding it
  * to innerText) is quadratic: 10,000 tokens took 30 s in headless Chromium. One new Text node per
@@ -64,9 +96,11 @@ const animationFrames: FrameScheduler = {
  */
 export function createRenderer(sink: TextSink, options: RendererOptions = {}): BatchedRenderer {
   const scheduler = options.scheduler ?? animationFrames;
+  const later = options.continueWith ?? scheduler;
   const { frameBudgetMs: budget, now = () => performance.now() } = options;
   let pending = '';
-  let frame: number | null = null;
+  /** The write to come, in the next frame or (continuing) in a task. */
+  let frame: { handle: number; by: FrameScheduler } | null = null;
   let rate = FIRST_RATE;
   let drained: (() => void) | null = null;
 
@@ -95,15 +129,21 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     const started = now();
     sink.append(text);
     const spent = now() - started;
-    if (text.length >= MIN_SLICE && spent > 0) rate = text.length / spent;
+    // At most twice as fast as last time: one quick write (a run of short code lines) must not
+    // make the next, of tables and links, overrun its frame.
+    if (text.length >= MIN_SLICE && spent > 0) rate = Math.min(text.length / spent, rate * 2);
     options.onRender?.();
-    if (pending !== '') frame = scheduler.request(() => write());
+    if (pending !== '') schedule(later);
     else settle();
+  }
+
+  function schedule(by: FrameScheduler): void {
+    frame = { handle: by.request(() => write()), by };
   }
 
   function cancelFrame(): void {
     if (frame === null) return;
-    scheduler.cancel(frame);
+    frame.by.cancel(frame.handle);
     frame = null;
   }
 
@@ -111,7 +151,7 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     push(text) {
       if (text === '') return;
       pending += text;
-      frame ??= scheduler.request(() => write());
+      if (frame === null) schedule(scheduler);
     },
     flush() {
       cancelFrame();
@@ -134,7 +174,7 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
       pending = text;
       sink.replaceChildren();
       if (pending === '') settle();
-      else frame = scheduler.request(() => write());
+      else schedule(scheduler);
     },
   };
 }

@@ -15,8 +15,8 @@ export interface IdleScheduler {
  * The longest an idle slice may run, and the slice a callback gets when the page was never idle
  * before the timeout: short enough that input and the next frame are not held up.
  */
-const MAX_SLICE_MS = 12;
-const BUSY_SLICE_MS = 4;
+export const MAX_SLICE_MS = 12;
+export const BUSY_SLICE_MS = 4;
 /** How long highlighting may wait for an idle moment: a page kept busy still gets its colours. */
 const IDLE_TIMEOUT_MS = 250;
 

@@ -186,6 +186,11 @@ export function createMarkdownDocument(
   }
 
   function inline(parent: HTMLElement, text: string, open: boolean): void {
+    // A finished line's nodes are never taken back: they go in as they are made.
+    if (!tail) {
+      appendInline(parent, parseInline(text, open));
+      return;
+    }
     const fragment = document.createDocumentFragment();
     appendInline(fragment, parseInline(text, open));
     for (const node of Array.from(fragment.childNodes)) add(parent, node);
