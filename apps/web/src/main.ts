@@ -4,6 +4,7 @@ import './strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
 import { followBottom } from './auto-scroll.ts';
 import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
+import { idleSave } from './idle-save.ts';
 import { createAnswerRenderers, isRenderMode } from './markdown/answer-renderer.ts';
 import { installCopyActions } from './markdown/copy-actions.ts';
 import { markdownFactory } from './markdown/load-markdown.ts';
@@ -94,7 +95,7 @@ function finish(outcome: StreamOutcome): void {
     answer.turn.state = answerStateOf(outcome);
     view.markAnswer(answer.turn.state);
     answer = null;
-    persist();
+    saving.soon();
   }
   if (outcome.type === 'completed') metrics.finish(outcome.done.usage.completionTokens);
   // A request that failed before any text has nothing to measure; dashes would only add noise.
@@ -147,6 +148,9 @@ function onEvent(event: StreamEvent): void {
   }
 }
 
+/** The thread's saves when a stream starts or ends, in idle time (idle-save.ts). */
+const saving = idleSave(persist);
+
 /** Stores the thread; turns the storage could not keep leave the page too, and it says so. */
 function persist(): void {
   const result = store.save(threadId, turns);
@@ -196,8 +200,8 @@ function ask(next: NextAnswer): void {
   startAnswer(turn, view.appendAnswer());
   view.scrollToEnd();
   void client.send(request);
-  // After the request is on its way: storing a long thread must not delay it.
-  persist();
+  // In idle time: storing a long thread must not delay the request or its first text.
+  saving.soon();
 }
 
 function startEditing(): void {
@@ -324,6 +328,7 @@ document.addEventListener('keydown', (event) => {
 // storage write per event.
 addEventListener('pagehide', () => {
   settle?.();
+  saving.now();
   const position = client.position;
   if (!position || !isActive(client.state)) return;
   saved.save(position);
@@ -332,7 +337,9 @@ addEventListener('pagehide', () => {
 
 // Frames stop in a hidden tab: an ended stream's last text is written at once.
 document.addEventListener('visibilitychange', () => {
-  if (document.hidden) settle?.();
+  if (!document.hidden) return;
+  settle?.();
+  saving.now();
 });
 
 // A duplicated tab starts with this tab's sessionStorage, so with its thread id: when another tab

@@ -15,13 +15,10 @@ let loading: Promise<MarkdownFactory> | null = null;
  */
 export function markdownFactory(): MarkdownFactory | Promise<MarkdownFactory> {
   if (loaded) return loaded;
-  loading ??= Promise.all([
-    import('./markdown-document.ts'),
-    import('./idle-highlighting.ts'),
-  ]).then(([module, { idleCallbacks }]) => {
+  loading ??= import('./markdown-document.ts').then((module) => {
     // Code is coloured in idle time: a fast stream's text is on screen first.
     loaded = (element) =>
-      module.createMarkdownDocument(element, { loadHighlighter, idle: idleCallbacks });
+      module.createMarkdownDocument(element, { loadHighlighter, idle: module.idleCallbacks });
     // The highlighter follows in the background: had it waited for the first code block, a
     // fast stream's first lines of code would all be highlighted in one go when it arrived.
     loadHighlighter().catch((error: unknown) => console.warn('Code stays unhighlighted:', error));

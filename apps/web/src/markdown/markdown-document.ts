@@ -1,6 +1,10 @@
 import { type CodeBlock, createCodeBlock } from './code-block.ts';
 import type { Highlighter } from './highlight/types.ts';
 import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.ts';
+
+/** The page's idle scheduler, for load-markdown.ts: it comes with this chunk. */
+export { idleCallbacks } from './idle-highlighting.ts';
+
 import { appendInline, parseInline } from './inline.ts';
 
 /*
