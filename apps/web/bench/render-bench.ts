@@ -179,7 +179,7 @@ async function pageRun(
 }
 
 /** Tries of one arrival run: the server may cut it (see below). */
-const ARRIVAL_TRIES = 3;
+const ARRIVAL_TRIES = 5;
 
 /**
  * The same request, read to its end by fetch alone: how long the bytes take to arrive. The echo
