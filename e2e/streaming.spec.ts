@@ -77,9 +77,7 @@ test('echo returns a CJK, emoji and multi-line prompt exactly', async ({ page })
 });
 
 test('the status says done only once the whole answer is on screen', async ({ page }) => {
-  const prompt = Array.from({ length: 10 }, (_, line) => `line ${line}: some words`).join(
-    '\n',
-  );
+  const prompt = Array.from({ length: 10 }, (_, line) => `line ${line}: some words`).join('\n');
   // What the answer showed at the moment the status changed, for every change.
   await page.locator(ids.status).evaluate((element) => {
     window.snapshots = [];
