@@ -3,6 +3,7 @@
  * take the built-in models' text and tokens from the server's own source, so the baseline sends
  * the same tokens in the same frames, and every stream can be checked to the byte.
  */
+import { conversationOf } from '@gpt-stream/protocol';
 import { writeMockAnswer } from '../../apps/server/src/models/mock-answer.ts';
 import { tokenize } from '../../apps/server/src/models/tokenize.ts';
 
@@ -21,7 +22,7 @@ export function answerFor({ prompt, model, maxTokens }: StreamRequest): {
   tokens: string[];
   finishReason: 'stop' | 'length';
 } {
-  const tokens = tokenize(model === 'echo' ? prompt : writeMockAnswer(prompt));
+  const tokens = tokenize(model === 'echo' ? prompt : writeMockAnswer(conversationOf({ prompt })));
   if (maxTokens === undefined || maxTokens >= tokens.length)
     return { tokens, finishReason: 'stop' };
   return { tokens: tokens.slice(0, maxTokens), finishReason: 'length' };
@@ -38,7 +39,7 @@ export function promptTokenCount(prompt: string): number {
 export function realisticPrompt(count: number): string {
   const tokens: string[] = [];
   for (let seed = 0; tokens.length < count; seed++) {
-    tokens.push(...tokenize(`${writeMockAnswer(`bench ${seed}`)}\n\n`));
+    tokens.push(...tokenize(`${writeMockAnswer(conversationOf({ prompt: `bench ${seed}` }))}\n\n`));
   }
   let prompt = tokens.slice(0, count).join('');
   // Joining can fuse two tokens at a boundary; trim until the prompt streams `count` tokens.

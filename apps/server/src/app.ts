@@ -20,6 +20,8 @@ export interface AppOptions {
   config: Pick<
     Config,
     | 'maxPromptChars'
+    | 'maxMessages'
+    | 'systemPrompt'
     | 'webDir'
     | 'corsOrigins'
     | 'trustProxy'

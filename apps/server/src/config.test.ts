@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
+import { MAX_MESSAGES_LIMIT } from '@gpt-stream/protocol';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
 
@@ -14,6 +15,8 @@ describe('loadConfig', () => {
       mockDelayMs: 30,
       heartbeatMs: 15_000,
       maxPromptChars: 32_000,
+      maxMessages: 1000,
+      systemPrompt: undefined,
       webDir: expect.stringMatching(/apps\/web\/dist$/),
       openai: undefined,
       upstreamIdleTimeoutMs: 60_000,
@@ -40,6 +43,8 @@ describe('loadConfig', () => {
         MOCK_DELAY_MS: '0',
         HEARTBEAT_MS: '5000',
         MAX_PROMPT_CHARS: '100',
+        MAX_MESSAGES: '20',
+        SYSTEM_PROMPT: 'Answer in French.',
         WEB_DIR: '/srv/page',
         OPENAI_BASE_URL: 'http://127.0.0.1:11434/v1/',
         OPENAI_API_KEY: 'sk-local',
@@ -65,6 +70,8 @@ describe('loadConfig', () => {
       mockDelayMs: 0,
       heartbeatMs: 5000,
       maxPromptChars: 100,
+      maxMessages: 20,
+      systemPrompt: 'Answer in French.',
       webDir: '/srv/page',
       openai: {
         baseURL: 'http://127.0.0.1:11434/v1',
@@ -105,6 +112,8 @@ describe('loadConfig', () => {
     ['MOCK_DELAY_MS', '-1'],
     ['HEARTBEAT_MS', '0'],
     ['MAX_PROMPT_CHARS', '1e3'],
+    ['MAX_MESSAGES', '0'],
+    ['MAX_MESSAGES', 'all'],
     ['UPSTREAM_IDLE_TIMEOUT_MS', '50'],
     ['SHUTDOWN_GRACE_MS', '5s'],
     ['SHUTDOWN_GRACE_MS', '0'],
@@ -181,6 +190,21 @@ describe('loadConfig', () => {
     ['REDIS_URL', 'localhost:6379', 'REDIS_URL must start with redis:// or rediss://'],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it("caps MAX_MESSAGES at the protocol's own limit, and says so", () => {
+    expect(loadConfig({ MAX_MESSAGES: String(MAX_MESSAGES_LIMIT) }).maxMessages).toBe(
+      MAX_MESSAGES_LIMIT,
+    );
+    expect(() => loadConfig({ MAX_MESSAGES: String(MAX_MESSAGES_LIMIT + 1) })).toThrow(
+      `MAX_MESSAGES must be a whole number from 1 to ${MAX_MESSAGES_LIMIT}`,
+    );
+  });
+
+  it('keeps SYSTEM_PROMPT exactly, and a blank one as none', () => {
+    const prompt = '  You are terse.\nAnswer in French.  ';
+    expect(loadConfig({ SYSTEM_PROMPT: prompt }).systemPrompt).toBe(prompt);
+    expect(loadConfig({ SYSTEM_PROMPT: ' \n ' }).systemPrompt).toBeUndefined();
   });
 
   it('takes the store name in any case', () => {

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { MAX_MESSAGES_LIMIT } from '@gpt-stream/protocol';
 import { z } from 'zod';
 import { BUILT_IN_MODEL_IDS } from './models/registry.ts';
 
@@ -31,6 +32,14 @@ function text(fallback: string) {
     .string()
     .optional()
     .transform((raw) => raw?.trim() || fallback);
+}
+
+/** Kept exactly as written, inner and outer whitespace included; blank is unset. */
+function exactText() {
+  return z
+    .string()
+    .optional()
+    .transform((raw) => (raw === undefined || raw.trim() === '' ? undefined : raw));
 }
 
 function url(name: string) {
@@ -149,6 +158,8 @@ const EnvSchema = z.object({
   MOCK_DELAY_MS: wholeNumber('MOCK_DELAY_MS', { min: 0, max: 60_000, fallback: 30 }),
   HEARTBEAT_MS: wholeNumber('HEARTBEAT_MS', { min: 10, max: 3_600_000, fallback: 15_000 }),
   MAX_PROMPT_CHARS: wholeNumber('MAX_PROMPT_CHARS', { min: 1, max: 1_000_000, fallback: 32_000 }),
+  MAX_MESSAGES: wholeNumber('MAX_MESSAGES', { min: 1, max: MAX_MESSAGES_LIMIT, fallback: 1000 }),
+  SYSTEM_PROMPT: exactText(),
   WEB_DIR: text(DEFAULT_WEB_DIR),
   OPENAI_BASE_URL: url('OPENAI_BASE_URL'),
   OPENAI_API_KEY: text(''),
@@ -253,8 +264,18 @@ export interface Config {
   mockDelayMs: number;
   /** How long a stream may stay silent before a `: ping` comment keeps it open. */
   heartbeatMs: number;
-  /** Longest prompt accepted, in UTF-16 code units (what `String.length` and `maxlength` count). */
+  /**
+   * Most characters a conversation may hold, all its messages together, in UTF-16 code units (what
+   * `String.length` and `maxlength` count).
+   */
   maxPromptChars: number;
+  /** Most messages a conversation may hold, the new question included. */
+  maxMessages: number;
+  /**
+   * Sent to the model as the first message when a conversation brings no system message of its
+   * own; not counted against `maxPromptChars`, which bounds what the client sends.
+   */
+  systemPrompt: string | undefined;
   /** The built page, served when it exists. */
   webDir: string;
   /** Set when `OPENAI_BASE_URL` is: real models next to the built-in ones. */
@@ -307,6 +328,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     mockDelayMs: data.MOCK_DELAY_MS,
     heartbeatMs: data.HEARTBEAT_MS,
     maxPromptChars: data.MAX_PROMPT_CHARS,
+    maxMessages: data.MAX_MESSAGES,
+    systemPrompt: data.SYSTEM_PROMPT,
     webDir: data.WEB_DIR,
     openai,
     upstreamIdleTimeoutMs: data.UPSTREAM_IDLE_TIMEOUT_MS,

@@ -34,6 +34,8 @@ export interface TestServer {
 export const testConfig = {
   heartbeatMs: 15_000,
   maxPromptChars: 1000,
+  maxMessages: 1000,
+  systemPrompt: undefined as string | undefined,
   mockDelayMs: 0,
   webDir: '/nonexistent',
   corsOrigins: [] as string[],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TOKENS_LIMIT, parseChatRequest } from './chat-request.ts';
+import { conversationOf, MAX_TOKENS_LIMIT, parseChatRequest } from './chat-request.ts';
 
 describe('parseChatRequest', () => {
   it('accepts a prompt alone', () => {
@@ -58,5 +58,122 @@ describe('parseChatRequest', () => {
     expect(result.ok ? '' : result.message).toBe(
       'prompt must not be blank; maxTokens must be at least 1',
     );
+  });
+});
+
+const user = (content: string) => ({ role: 'user', content });
+const assistant = (content: string) => ({ role: 'assistant', content });
+
+describe('parseChatRequest with messages', () => {
+  it('accepts a conversation with the same options as a prompt', () => {
+    const messages = [
+      { role: 'system', content: 'Answer in French.' },
+      user('Hi'),
+      assistant('Bonjour !'),
+      user('How are you?'),
+    ];
+    expect(parseChatRequest({ messages, model: 'echo', maxTokens: 9, resumable: false })).toEqual({
+      ok: true,
+      value: { messages, model: 'echo', maxTokens: 9, resumable: false },
+    });
+  });
+
+  it.each([
+    [
+      'messages that are not an array',
+      { messages: 'Hi' },
+      'messages must be an array of { role, content } objects',
+    ],
+    [
+      'messages that are an object',
+      { messages: user('Hi') },
+      'messages must be an array of { role, content } objects',
+    ],
+    ['null messages', { messages: null }, 'messages must be an array of { role, content } objects'],
+    ['an empty conversation', { messages: [] }, 'messages must hold at least one message'],
+    [
+      'a message that is not an object',
+      { messages: [user('Hi'), 'Hello', user('Hi')] },
+      'messages[1]: a message must be a { role, content } object',
+    ],
+    [
+      'a wrong role',
+      { messages: [user('Hi'), { role: 'model', content: 'x' }, user('Hi')] },
+      'messages[1]: role must be one of "system", "user", "assistant"',
+    ],
+    [
+      'a missing role',
+      { messages: [{ content: 'Hi' }] },
+      'messages[0]: role must be one of "system", "user", "assistant"',
+    ],
+    [
+      'a system message that is not first',
+      { messages: [user('Hi'), assistant('Hello'), { role: 'system', content: 'x' }, user('Hi')] },
+      'messages[2]: a "system" message may only come first',
+    ],
+    [
+      'non-string content',
+      { messages: [user('Hi'), { role: 'assistant', content: 7 }, user('Hi')] },
+      'messages[1]: content must be a string',
+    ],
+    ['missing content', { messages: [{ role: 'user' }] }, 'messages[0]: content must be a string'],
+    [
+      'an unknown key in a message',
+      { messages: [user('Hi'), { ...assistant('x'), name: 'bot' }, user('Hi')] },
+      'messages[1]: Unrecognized key: "name"',
+    ],
+    [
+      'an assistant message last',
+      { messages: [user('Hi'), assistant('Hello')] },
+      'messages[1]: the last message must be from the user',
+    ],
+    [
+      'a system message alone',
+      { messages: [{ role: 'system', content: 'Be brief.' }] },
+      'messages[0]: the last message must be from the user',
+    ],
+    [
+      'a blank last message',
+      { messages: [user('Hi'), assistant('Hello'), user(' \r\n\t')] },
+      'messages[2]: the last message must not be blank',
+    ],
+    [
+      'messages and a prompt',
+      { messages: [user('Hi')], prompt: 'Hi' },
+      'send "messages" or "prompt", not both',
+    ],
+    [
+      'neither messages nor a prompt, only options',
+      { model: 'echo', maxTokens: 5 },
+      'send "messages" (the conversation) or "prompt" (one user message)',
+    ],
+  ])('rejects %s, saying which message is at fault', (_name, body, message) => {
+    const result = parseChatRequest(body);
+    expect(result).toEqual({ ok: false, message });
+  });
+
+  it('names every broken message at once', () => {
+    const result = parseChatRequest({
+      messages: [user('Hi'), { role: 'bot', content: 'x' }, { role: 'user', content: 1 }],
+    });
+    expect(result).toEqual({
+      ok: false,
+      message:
+        'messages[1]: role must be one of "system", "user", "assistant"; messages[2]: content must be a string',
+    });
+  });
+});
+
+describe('conversationOf', () => {
+  it('turns the prompt shorthand into one user message, exactly', () => {
+    const prompt = '  Hi\r\n';
+    expect(conversationOf({ prompt })).toEqual([{ role: 'user', content: prompt }]);
+  });
+
+  it('gives the messages of a conversation as they were sent', () => {
+    const messages = [user('Hi'), assistant('Hello'), user('Again')] as const;
+    const parsed = parseChatRequest({ messages });
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect(conversationOf(parsed.value)).toEqual(messages);
   });
 });

@@ -1,7 +1,11 @@
-import type { ErrorCode, StreamEventData } from '@gpt-stream/protocol';
+import type { ChatMessage, ErrorCode, StreamEventData } from '@gpt-stream/protocol';
 
 export interface GenerateInput {
-  prompt: string;
+  /**
+   * The conversation, oldest first, exactly as sent: a valid one, so at most one `system` message,
+   * first, and a user message last (the one to answer).
+   */
+  messages: readonly ChatMessage[];
   maxTokens?: number | undefined;
   /** Aborted when the reader leaves or the server shuts down: stop at once and free everything. */
   signal: AbortSignal;

@@ -31,6 +31,8 @@ export type FakeBehaviour =
 
 export interface FakeRequest {
   body: Record<string, unknown>;
+  /** The conversation as it arrived, parsed from the JSON body and nothing else done to it. */
+  messages: unknown;
   authorization: string | undefined;
   /** Set when the connection closed before the fake finished its answer. */
   closedEarlyAt: number | undefined;
@@ -86,6 +88,7 @@ async function handle(
   const body = JSON.parse(raw) as Record<string, unknown>;
   const record: FakeRequest = {
     body,
+    messages: body.messages,
     authorization: req.headers.authorization,
     closedEarlyAt: undefined,
   };

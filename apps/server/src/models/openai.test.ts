@@ -59,7 +59,10 @@ async function serveUpstream(
     OPENAI_EXTRA_MODELS: rest.join(','),
     ...env,
   });
-  server = await startTestServer({ registry: createModels(config) });
+  server = await startTestServer({
+    registry: createModels(config),
+    config: { systemPrompt: config.systemPrompt },
+  });
   return { server, fake };
 }
 
@@ -186,6 +189,68 @@ describe('models from an OpenAI-compatible upstream', () => {
     expect(terminal(received.events)).toMatchObject({
       type: 'error',
       data: { code: 'upstream_error', retryable: true },
+    });
+  });
+});
+
+/** Turns whose text a careless client would change on the way: each must arrive as it is. */
+const THREAD = [
+  { role: 'user', content: '  Hi,\r\nwho are you? 👋' },
+  { role: 'assistant', content: 'I am a model.\n\n```ts\nconst a = 1;\n```\n' },
+  { role: 'user', content: 'data: x\n\nevent: done' },
+  { role: 'assistant', content: '' },
+  { role: 'user', content: '你好 🇩🇪\tand a trailing space ' },
+] as const;
+
+describe('a conversation sent upstream', () => {
+  async function sentMessages(body: Record<string, unknown>, env: Record<string, string> = {}) {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ['ok'] } }, env);
+    const received = await readStream(await postChat(server as TestServer, body));
+    expect(terminal(received.events)?.type).toBe('done');
+    expect(fake?.requests).toHaveLength(1);
+    return fake?.requests[0]?.messages;
+  }
+
+  it('carries every message, in order and exactly', async () => {
+    expect(await sentMessages({ messages: THREAD, model: 'gpt-fake' })).toEqual(THREAD);
+  });
+
+  it('starts with SYSTEM_PROMPT when the conversation has no system message', async () => {
+    const systemPrompt = ' Answer in French.\nBe brief. ';
+    expect(
+      await sentMessages({ messages: THREAD, model: 'gpt-fake' }, { SYSTEM_PROMPT: systemPrompt }),
+    ).toEqual([{ role: 'system', content: systemPrompt }, ...THREAD]);
+  });
+
+  it('gives the prompt shorthand SYSTEM_PROMPT too', async () => {
+    expect(
+      await sentMessages({ prompt: 'Hi', model: 'gpt-fake' }, { SYSTEM_PROMPT: 'Be brief.' }),
+    ).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi' },
+    ]);
+  });
+
+  it("keeps the conversation's own system message, and then sends no SYSTEM_PROMPT", async () => {
+    const messages = [{ role: 'system', content: 'Answer like a pirate.' }, ...THREAD];
+    expect(
+      await sentMessages({ messages, model: 'gpt-fake' }, { SYSTEM_PROMPT: 'Answer in French.' }),
+    ).toEqual(messages);
+  });
+
+  it('counts the whole conversation when the upstream reports no usage', async () => {
+    await serveUpstream({ 'gpt-fake': { kind: 'answer', pieces: ['a', 'b'], usage: null } });
+    const messages = [
+      { role: 'user', content: 'one two' },
+      { role: 'assistant', content: 'three' },
+      { role: 'user', content: 'four' },
+    ];
+    const received = await readStream(
+      await postChat(server as TestServer, { messages, model: 'gpt-fake' }),
+    );
+    expect(terminal(received.events)).toEqual({
+      type: 'done',
+      data: { finishReason: 'stop', usage: { promptTokens: 4, completionTokens: 2 } },
     });
   });
 });
@@ -373,7 +438,7 @@ describe('the idle timeout', () => {
       { idleTimeoutMs: 150 },
     );
     const generation = (model as Model).generate({
-      prompt: 'Hi',
+      messages: [{ role: 'user', content: 'Hi' }],
       signal: new AbortController().signal,
     });
     const pieces: string[] = [];

@@ -2,7 +2,7 @@ import type { FinishReason, Usage } from '@gpt-stream/protocol';
 import OpenAI from 'openai';
 import type { OpenAIUpstreamConfig } from '../config.ts';
 import type { Completion, GenerateInput, Model } from './model.ts';
-import { countTokens } from './tokenize.ts';
+import { countConversationTokens } from './tokenize.ts';
 import { toUpstreamError, upstreamCut, upstreamTimeout } from './upstream-errors.ts';
 
 export interface OpenAIModelOptions {
@@ -65,7 +65,7 @@ interface CompletionOptions {
 
 async function* streamCompletion(
   client: OpenAI,
-  { prompt, maxTokens, signal }: GenerateInput,
+  { messages, maxTokens, signal }: GenerateInput,
   { model, apiKey, idleTimeoutMs, isOpenAI }: CompletionOptions,
 ): AsyncGenerator<string, Completion, undefined> {
   const idle = new IdleTimer(idleTimeoutMs);
@@ -80,7 +80,8 @@ async function* streamCompletion(
       client.chat.completions.create(
         {
           model,
-          messages: [{ role: 'user', content: prompt }],
+          // Every message, in order and exactly as sent: nothing the SDK could take for a tool call.
+          messages: messages.map(({ role, content }) => ({ role, content })),
           stream: true,
           stream_options: { include_usage: true },
           ...(maxTokens === undefined
@@ -132,7 +133,7 @@ async function* streamCompletion(
   return {
     finishReason,
     // Servers that ignore `include_usage` get an estimate rather than no numbers at all.
-    usage: usage ?? { promptTokens: countTokens(prompt), completionTokens: pieces },
+    usage: usage ?? { promptTokens: countConversationTokens(messages), completionTokens: pieces },
   };
 }
 

@@ -3,6 +3,8 @@
  * punctuation mark, runs of newlines. Long words and runs of unspaced script (CJK) are cut into
  * pieces. Lossless: the tokens joined give the text back exactly.
  */
+import type { ChatMessage } from '@gpt-stream/protocol';
+
 // Sticky: tested at one position at a time. Every character is one of these, so it never fails.
 const TOKEN = /\r\n|\n+|\r|[ \t]?[\p{L}\p{M}\p{N}]+|[ \t]?[^\s\p{L}\p{M}\p{N}]|\s/uy;
 const LONGEST_WORD = 10;
@@ -66,5 +68,12 @@ export function tokenize(text: string): string[] {
 export function countTokens(text: string): number {
   let count = 0;
   for (const _ of tokensOf(text)) count++;
+  return count;
+}
+
+/** What a model reads of a conversation: every message's text, the earlier turns included. */
+export function countConversationTokens(messages: readonly ChatMessage[]): number {
+  let count = 0;
+  for (const { content } of messages) count += countTokens(content);
   return count;
 }

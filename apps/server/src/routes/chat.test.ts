@@ -1,6 +1,7 @@
 import {
   API_PATHS,
   ApiErrorBodySchema,
+  type ChatMessage,
   EVENT_STREAM_TYPE,
   hasMediaType,
 } from '@gpt-stream/protocol';
@@ -15,6 +16,16 @@ import {
 } from '../test-server.ts';
 
 let server: TestServer;
+
+const user = (content: string): ChatMessage => ({ role: 'user', content });
+const assistant = (content: string): ChatMessage => ({ role: 'assistant', content });
+
+/** `count` messages, user and assistant in turn, ending with the user's: `filler` in each. */
+function thread(count: number, filler = 'x'): ChatMessage[] {
+  return Array.from({ length: count }, (_, index) =>
+    (count - 1 - index) % 2 === 0 ? user(filler) : assistant(filler),
+  );
+}
 
 beforeEach(async () => {
   server = await startTestServer();
@@ -96,6 +107,91 @@ describe('POST /api/chat, a stream', () => {
   });
 });
 
+describe('POST /api/chat, a conversation', () => {
+  const history = [
+    { role: 'system', content: 'Be brief.' },
+    user('  What is SSE?\r\n'),
+    assistant('## SSE\n\nOne long response. 👍\n'),
+  ] satisfies ChatMessage[];
+  const question = '\uFEFF  And behind nginx?\r\nCR\rtab\t你好 👩‍👩‍👧\ndata: x\n\nevent: done\n';
+
+  const answer = async (messages: ChatMessage[], model?: string) => {
+    const received = await readStream(await postChat(server, { messages, model }));
+    expect(received.events.at(-1)?.event.type).toBe('done');
+    return textOf(received);
+  };
+
+  it('with echo, streams the last user message back exactly', async () => {
+    expect(await answer([...history, user(question)], 'echo')).toBe(question);
+  });
+
+  it('counts every message of the conversation in promptTokens', async () => {
+    const { events } = await readStream(
+      await postChat(server, {
+        messages: [user('one two'), assistant('three four five'), user('six')],
+        model: 'echo',
+      }),
+    );
+    expect(events.at(-1)?.event).toEqual({
+      type: 'done',
+      data: { finishReason: 'stop', usage: { promptTokens: 6, completionTokens: 1 } },
+    });
+  });
+
+  it('with mock, gives the same conversation the same answer, and another history another', async () => {
+    const conversation = [...history, user('And behind nginx?')];
+    const first = await answer(conversation);
+    expect(await answer(structuredClone(conversation))).toBe(first);
+    const otherAnswer = [...history.slice(0, 2), assistant('## SSE\n\nOne long response.\n')];
+    const others = await Promise.all([
+      answer([...otherAnswer, user('And behind nginx?')]),
+      answer([user('And behind nginx?')]),
+      answer(history.slice(1).concat(user('And behind nginx?'))),
+    ]);
+    for (const other of others) expect(other).not.toBe(first);
+    expect(new Set(others).size).toBe(others.length);
+  });
+
+  it('with mock, answers in Markdown about the last question', async () => {
+    const text = await answer([...history, user('And behind nginx?')]);
+    expect(text).toContain('"And behind nginx?", following on from "What is SSE?"');
+    expect(text).toMatch(/^#{2,3} \S/m);
+    expect(text).toMatch(/^(- |1\. )\S/m);
+    expect(text.split('\n\n').length).toBeGreaterThanOrEqual(6);
+  });
+
+  describe('at the limits, whatever the JSON costs in bytes', () => {
+    // Every character escaped to six bytes, every message pretty-printed: the largest body a
+    // conversation within both limits can be. Its limits, not the body's size, must decide.
+    const worstCase = (chars: number) => {
+      const messages = thread(1000, '\u0001');
+      const last = messages.at(-1) as ChatMessage;
+      last.content = `q${'\u0001'.repeat(chars - 1000)}`;
+      return JSON.stringify({ messages, model: 'echo', maxTokens: 1 }, null, 8);
+    };
+    const send = (body: string) =>
+      fetch(`${server.url}${API_PATHS.chat}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
+
+    it('streams a conversation of MAX_MESSAGES messages and MAX_PROMPT_CHARS characters', async () => {
+      const response = await send(worstCase(1000));
+      expect(response.status).toBe(200);
+      expect((await readStream(response)).events.at(-1)?.event.type).toBe('done');
+    });
+
+    it('refuses one character more by counting characters, not bytes', async () => {
+      const response = await send(worstCase(1001));
+      expect(response.status).toBe(413);
+      expect(ApiErrorBodySchema.parse(await response.json()).error.message).toBe(
+        'The conversation is 1001 characters long; the limit is 1000.',
+      );
+    });
+  });
+});
+
 describe('POST /api/chat, bad input', () => {
   const huge = 'x'.repeat(1001);
 
@@ -110,7 +206,97 @@ describe('POST /api/chat, bad input', () => {
     ['no body at all', { headers: {} }, 415, 'unsupported_media_type', 'application/json'],
     ['broken JSON', { body: '{"prompt": "Hi"' }, 400, 'invalid_json', 'not valid JSON'],
     ['a JSON string', { body: '"Hello"' }, 400, 'invalid_request', 'must be a JSON object'],
-    ['no prompt', { body: '{}' }, 400, 'invalid_request', 'prompt is required'],
+    [
+      'neither messages nor a prompt',
+      { body: '{}' },
+      400,
+      'invalid_request',
+      'send "messages" (the conversation) or "prompt"',
+    ],
+    [
+      'both messages and a prompt',
+      { body: JSON.stringify({ prompt: 'Hi', messages: [user('Hi')] }) },
+      400,
+      'invalid_request',
+      'send "messages" or "prompt", not both',
+    ],
+    [
+      'messages that are not an array',
+      { body: '{"messages":"Hi"}' },
+      400,
+      'invalid_request',
+      'messages must be an array of { role, content } objects',
+    ],
+    [
+      'an empty conversation',
+      { body: '{"messages":[]}' },
+      400,
+      'invalid_request',
+      'messages must hold at least one message',
+    ],
+    [
+      'a message that is not an object',
+      { body: JSON.stringify({ messages: [user('Hi'), 7, user('Hi')] }) },
+      400,
+      'invalid_request',
+      'messages[1]: a message must be a { role, content } object',
+    ],
+    [
+      'a wrong role',
+      {
+        body: JSON.stringify({ messages: [user('Hi'), { role: 'bot', content: 'x' }, user('?')] }),
+      },
+      400,
+      'invalid_request',
+      'messages[1]: role must be one of "system", "user", "assistant"',
+    ],
+    [
+      'a system message that is not first',
+      {
+        body: JSON.stringify({
+          messages: [user('Hi'), { role: 'system', content: 'x' }, user('?')],
+        }),
+      },
+      400,
+      'invalid_request',
+      'messages[1]: a "system" message may only come first',
+    ],
+    [
+      'non-string content',
+      {
+        body: JSON.stringify({
+          messages: [user('Hi'), { role: 'assistant', content: [] }, user('?')],
+        }),
+      },
+      400,
+      'invalid_request',
+      'messages[1]: content must be a string',
+    ],
+    [
+      'an unknown key in a message',
+      {
+        body: JSON.stringify({
+          messages: [user('Hi'), { ...assistant('x'), name: 'a' }, user('?')],
+        }),
+      },
+      400,
+      'invalid_request',
+      'messages[1]: Unrecognized key: "name"',
+    ],
+    [
+      'an assistant message last',
+      { body: JSON.stringify({ messages: [user('Hi'), assistant('Hello')] }) },
+      400,
+      'invalid_request',
+      'messages[1]: the last message must be from the user',
+    ],
+    [
+      'a blank last message',
+      { body: JSON.stringify({ messages: [user('Hi'), assistant('Hello'), user('\r\n ')] }) },
+      400,
+      'invalid_request',
+      'messages[2]: the last message must not be blank',
+    ],
     [
       'a blank prompt',
       { body: '{"prompt":"  \\n "}' },
@@ -138,11 +324,29 @@ describe('POST /api/chat, bad input', () => {
       { body: JSON.stringify({ prompt: huge }) },
       413,
       'payload_too_large',
-      'the limit is 1000',
+      'The prompt is 1001 characters long; the limit is 1000.',
+    ],
+    [
+      'a conversation over MAX_PROMPT_CHARS in all, though no message is',
+      {
+        body: JSON.stringify({
+          messages: [user('x'.repeat(400)), assistant('y'.repeat(400)), user('z'.repeat(201))],
+        }),
+      },
+      413,
+      'payload_too_large',
+      'The conversation is 1001 characters long; the limit is 1000.',
+    ],
+    [
+      'a conversation over MAX_MESSAGES',
+      { body: JSON.stringify({ messages: thread(1001) }) },
+      413,
+      'payload_too_large',
+      'The conversation has 1001 messages; the limit is 1000.',
     ],
     [
       'a body over the byte limit',
-      { body: JSON.stringify({ prompt: 'Hi', pad: 'x'.repeat(100_000) }) },
+      { body: JSON.stringify({ prompt: 'Hi', pad: 'x'.repeat(1_000_000) }) },
       413,
       'payload_too_large',
       'larger than the limit',

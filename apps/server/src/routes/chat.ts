@@ -5,7 +5,6 @@ import {
   ERROR_CODES,
   JSON_TYPE,
   LAST_EVENT_ID_HEADER,
-  lastUserMessage,
   parseChatRequest,
   parseResumePosition,
 } from '@gpt-stream/protocol';
@@ -14,14 +13,20 @@ import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
+import { withSystemPrompt } from '../models/system-prompt.ts';
 import type { StreamStartLimits } from '../security/stream-limits.ts';
 
-/** JSON escapes can take six bytes per character; the prompt limit speaks first, in characters. */
+/**
+ * The byte limit only stops bodies no valid request could fill: JSON escapes take up to six bytes
+ * per character and each message its `{"role": ..., "content": ...}` (pretty-printed, even), so
+ * the character and message limits speak first, with their own figures.
+ */
 const BYTES_PER_CHAR_WORST_CASE = 6;
+const BYTES_PER_MESSAGE_WORST_CASE = 128;
 const BODY_OVERHEAD_BYTES = 16 * 1024;
 
 export interface ChatRouteOptions {
-  config: Pick<Config, 'maxPromptChars'>;
+  config: Pick<Config, 'maxPromptChars' | 'maxMessages' | 'systemPrompt'>;
   models: ModelRegistry;
   streams: ActiveStreams;
   limits: StreamStartLimits;
@@ -56,15 +61,28 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
         res,
         415,
         ERROR_CODES.unsupportedMediaType,
-        `Send the request as ${JSON_TYPE}, with a body like {"prompt": "Hello"}.`,
+        `Send the request as ${JSON_TYPE}, with a body like {"messages": [{"role": "user", "content": "Hello"}]}.`,
       );
     },
     express.json({
-      limit: config.maxPromptChars * BYTES_PER_CHAR_WORST_CASE + BODY_OVERHEAD_BYTES,
+      limit:
+        config.maxPromptChars * BYTES_PER_CHAR_WORST_CASE +
+        config.maxMessages * BYTES_PER_MESSAGE_WORST_CASE +
+        BODY_OVERHEAD_BYTES,
       strict: false,
     }),
     limits.capacity,
     async (req, res) => {
+      // Counted before validation: a conversation that is too long costs no work on its messages.
+      const count = messageCount(req.body);
+      if (count > config.maxMessages) {
+        return sendError(
+          res,
+          413,
+          ERROR_CODES.payloadTooLarge,
+          `The conversation has ${count} messages; the limit is ${config.maxMessages}.`,
+        );
+      }
       const parsed = parseChatRequest(req.body);
       if (!parsed.ok) return sendError(res, 400, ERROR_CODES.invalidRequest, parsed.message);
       const { maxTokens, resumable = true } = parsed.value;
@@ -72,14 +90,14 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
       const messages = conversationOf(parsed.value);
       const chars = conversationChars(messages);
       if (chars > config.maxPromptChars) {
+        const what = parsed.value.prompt === undefined ? 'conversation' : 'prompt';
         return sendError(
           res,
           413,
           ERROR_CODES.payloadTooLarge,
-          `The prompt is ${chars} characters long; the limit is ${config.maxPromptChars}.`,
+          `The ${what} is ${chars} characters long; the limit is ${config.maxPromptChars}.`,
         );
       }
-      const prompt = lastUserMessage(messages);
       const model = models.get(modelId);
       if (!model) {
         const known = models
@@ -93,7 +111,8 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
           `There is no model "${modelId}". Choose one of: ${known}.`,
         );
       }
-      if (streams.start({ res, model, input: { prompt, maxTokens }, resumable })) {
+      const input = { messages: withSystemPrompt(messages, config.systemPrompt), maxTokens };
+      if (streams.start({ res, model, input, resumable })) {
         // The stream owns the response now and routing is over; the router's `next` would
         // otherwise keep its whole chain of closures alive for as long as the stream is open.
         req.next = undefined;
@@ -109,4 +128,10 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
     },
   );
   return router;
+}
+
+/** How many messages a body carries, before anything else about it is checked. */
+function messageCount(body: unknown): number {
+  if (typeof body !== 'object' || body === null || !('messages' in body)) return 0;
+  return Array.isArray(body.messages) ? body.messages.length : 0;
 }
