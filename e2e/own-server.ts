@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { repoPath } from './repo-path.ts';
 import { E2E_SERVER_ENV } from './server-env.ts';
 
-const SERVER_ENTRY = fileURLToPath(new URL('../apps/server/dist/main.js', import.meta.url));
+const SERVER_ENTRY = repoPath('apps/server/dist/main.js');
 const LISTENING = /listening on (http:\/\/[\d.]+:\d+)/;
 
 export interface OwnServer {

@@ -30,7 +30,7 @@ export function summarize(metrics: Metric[], runs: RunPair[]): MetricSummary[] {
   }));
 }
 
-function format(value: number): string {
+export function format(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
   const magnitude = Math.abs(value);
   if (magnitude >= 1000) return Math.round(value).toLocaleString('en-US');
@@ -44,10 +44,26 @@ export interface TableSection {
   metrics: MetricSummary[];
 }
 
+/** What the two columns of a table hold. */
+export interface Columns {
+  raw: string;
+  server: string;
+}
+
+const DEFAULT_COLUMNS: Columns = { raw: 'raw baseline', server: 'server' };
+
+function shortName(column: string): string {
+  return column.split(' ')[0] as string;
+}
+
 /** A Markdown table, so that README can take it as it is. */
-export function renderTable(sections: TableSection[]): string {
+export function renderTable(sections: TableSection[], columns: Columns = DEFAULT_COLUMNS): string {
+  const ratio =
+    columns === DEFAULT_COLUMNS
+      ? 'server ÷ raw'
+      : `${shortName(columns.server)} ÷ ${shortName(columns.raw)}`;
   const rows = [
-    '| scenario | figure | raw baseline | server | server ÷ raw | better |',
+    `| scenario | figure | ${columns.raw} | ${columns.server} | ${ratio} | better |`,
     '| --- | --- | ---: | ---: | ---: | --- |',
   ];
   for (const { title, metrics } of sections) {

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoadJob, LoadResult } from './load-job.ts';
 import { cpuMicros, peakRssKib, rssKib } from './proc-stats.ts';
-import { type RunningServer, runLoad } from './processes.ts';
+import { type RunningServer, runLoad, type TargetName } from './processes.ts';
 import { realisticPrompt } from './workload.ts';
 
 export interface Metric {
@@ -23,11 +23,21 @@ export interface ScenarioSettings {
   resumable?: boolean;
 }
 
+/** One of the two processes a scenario compares in each run. */
+export interface Side {
+  label: string;
+  target: TargetName;
+  /** On top of the scenario's `env`. */
+  env: Record<string, string>;
+}
+
 export interface Scenario {
   name: string;
   title: string;
   env: Record<string, string>;
   metrics: Metric[];
+  /** What is compared; by default the raw baseline (`raw`) with the project's server (`server`). */
+  sides?: { raw: Side; server: Side };
   run(server: RunningServer): Promise<Record<string, number>>;
 }
 

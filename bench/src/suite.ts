@@ -8,6 +8,7 @@ import { arch, cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { startRedis, type TestRedis } from '@gpt-stream/server/test-redis';
 import { runPageBench } from './page-bench.ts';
 import {
   cores,
@@ -16,7 +17,15 @@ import {
   startServer,
   type TargetName,
 } from './processes.ts';
-import { type Figures, type RunPair, renderTable, summarize } from './report.ts';
+import {
+  type Columns,
+  type Figures,
+  format,
+  type RunPair,
+  renderTable,
+  summarize,
+} from './report.ts';
+import { runScaleOut, SCALE_OUT_METRICS } from './scale-out.ts';
 import {
   firehose,
   idleMemory,
@@ -25,8 +34,10 @@ import {
   slowStreams,
   timeToFirstToken,
 } from './scenarios.ts';
+import { median } from './stats.ts';
+import { redisStoreSlowStreams } from './store-scenario.ts';
 
-const SCENARIOS = ['firehose', 'slow', 'idle', 'ttft', 'page'] as const;
+const SCENARIOS = ['firehose', 'slow', 'idle', 'ttft', 'page', 'store', 'scale-out'] as const;
 
 const USAGE = `pnpm bench [-- options]
   --runs N               runs of each scenario; figures are medians (default 3)
@@ -35,6 +46,10 @@ const USAGE = `pnpm bench [-- options]
                          (default 2000x50,5000x200; T defaults to 50)
   --firehose-streams N   (default 100)     --firehose-tokens N (default 2000)
   --idle-streams N       (default 2000)    --ttft-streams N    (default 200)
+  --store-streams SxT    store: the slow scenario with the memory and the Redis store
+                         (default 2000x50)
+  --scale-out-streams SxT  scale-out: S streams of T tokens over three instances behind
+                         nginx, one killed 3 s in (default 300x600)
   --server dist|src      the production bundle (default) or the TypeScript source through tsx
   --resumable true|false send this as the request's "resumable" (default: leave it out)
   --cpu-prof DIR         write a V8 CPU profile of every server process into DIR
@@ -45,6 +60,12 @@ function wholeNumber(raw: string, name: string): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1) throw new Error(`--${name} must be a whole number above 0`);
   return value;
+}
+
+/** `SxT`: S streams of T tokens (T defaults to 50). */
+function streamsByTokens(raw: string, name: string): { streams: number; tokens: number } {
+  const [streams = '', tokens = '50'] = raw.trim().split('x');
+  return { streams: wholeNumber(streams, name), tokens: wholeNumber(tokens, name) };
 }
 
 function readOptions() {
@@ -61,6 +82,8 @@ function readOptions() {
       'firehose-tokens': { type: 'string', default: '2000' },
       'idle-streams': { type: 'string', default: '2000' },
       'ttft-streams': { type: 'string', default: '200' },
+      'store-streams': { type: 'string', default: '2000x50' },
+      'scale-out-streams': { type: 'string', default: '300x600' },
       server: { type: 'string', default: 'dist' },
       resumable: { type: 'string' },
       'cpu-prof': { type: 'string' },
@@ -93,13 +116,11 @@ function readOptions() {
   return {
     runs: wholeNumber(values.runs, 'runs'),
     only: new Set(only),
-    slowStreams: values['slow-streams'].split(',').map((raw) => {
-      const [streams = '', tokens = '50'] = raw.trim().split('x');
-      return {
-        streams: wholeNumber(streams, 'slow-streams'),
-        tokens: wholeNumber(tokens, 'slow-streams'),
-      };
-    }),
+    slowStreams: values['slow-streams']
+      .split(',')
+      .map((raw) => streamsByTokens(raw, 'slow-streams')),
+    storeStreams: streamsByTokens(values['store-streams'], 'store-streams'),
+    scaleOutStreams: streamsByTokens(values['scale-out-streams'], 'scale-out-streams'),
     server: {
       build: values.server as ServerBuild,
       cpuProfileDir: values['cpu-prof'] && resolve(values['cpu-prof']),
@@ -111,10 +132,12 @@ function readOptions() {
 
 async function measure(
   scenario: Scenario,
-  target: TargetName,
+  slot: TargetName,
   options: ServerOptions,
 ): Promise<Figures> {
-  const server = await startServer(target, options, scenario.env);
+  const side = scenario.sides?.[slot];
+  const env = { ...scenario.env, ...side?.env };
+  const server = await startServer(side?.target ?? slot, options, env);
   try {
     return await scenario.run(server);
   } finally {
@@ -136,6 +159,13 @@ async function main() {
   }
   if (options.only.has('idle')) scenarios.push(idleMemory(options.settings));
   if (options.only.has('ttft')) scenarios.push(timeToFirstToken(options.settings));
+  // One Redis for the whole run: each store run's servers write to it, and it counts commands.
+  let redis: TestRedis | undefined;
+  if (options.only.has('store')) {
+    redis = await startRedis();
+    const { streams, tokens } = options.storeStreams;
+    scenarios.push(redisStoreSlowStreams(options.settings, streams, tokens, redis.url));
+  }
 
   console.log(
     `gpt-stream bench: ${options.runs} run(s); server ${cores ? `on core ${cores.server}, load on core ${cores.load}` : 'and load unpinned'}`,
@@ -150,9 +180,22 @@ async function main() {
         const startedAt = performance.now();
         pair[target] = await measure(scenario, target, options.server);
         const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-        console.log(`run ${run + 1}/${options.runs} ${scenario.title}: ${target} (${seconds} s)`);
+        const side = scenario.sides?.[target].label ?? target;
+        console.log(`run ${run + 1}/${options.runs} ${scenario.title}: ${side} (${seconds} s)`);
       }
       runs.get(scenario.name)?.push(pair as RunPair);
+    }
+  }
+  await redis?.stop();
+
+  const scaleOutRuns: Figures[] = [];
+  if (options.only.has('scale-out')) {
+    const { streams, tokens } = options.scaleOutStreams;
+    for (let run = 0; run < options.runs; run++) {
+      const startedAt = performance.now();
+      scaleOutRuns.push(await runScaleOut({ streams, tokens, killAfterMs: 3000 }));
+      const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+      console.log(`run ${run + 1}/${options.runs} scale-out ${streams}×${tokens} (${seconds} s)`);
     }
   }
 
@@ -167,7 +210,16 @@ async function main() {
     ? await runPageBench()
     : { ran: false, reason: 'not asked for' };
 
-  const table = renderTable(sections);
+  const tables = [...groupByColumns(scenarios, sections)].map(([columns, group]) =>
+    renderTable(group, columns),
+  );
+  if (scaleOutRuns.length > 0) {
+    const { streams, tokens } = options.scaleOutStreams;
+    tables.push(
+      scaleOutTable(`scale-out ${streams}×${tokens}, 3 instances, 1 killed`, scaleOutRuns),
+    );
+  }
+  const table = tables.join('\n\n');
   console.log(`\n${table}\n`);
   if (!page.ran) console.log(`page rendering benchmark: ${page.reason}`);
 
@@ -184,11 +236,39 @@ async function main() {
     options: { ...options, only: [...options.only] },
     scenarios: sections,
     page,
+    scaleOut: scaleOutRuns,
     table,
   };
   mkdirSync(dirname(options.out), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`results written to ${options.out}`);
+}
+
+/** Sections that compare the same two sides share a table. */
+function groupByColumns<T>(scenarios: Scenario[], sections: T[]): Map<Columns | undefined, T[]> {
+  const groups = new Map<Columns | undefined, T[]>();
+  const byLabels = new Map<string, Columns>();
+  sections.forEach((section, index) => {
+    const sides = scenarios[index]?.sides;
+    let columns: Columns | undefined;
+    if (sides) {
+      const key = `${sides.raw.label}|${sides.server.label}`;
+      columns = byLabels.get(key) ?? { raw: sides.raw.label, server: sides.server.label };
+      byLabels.set(key, columns);
+    }
+    groups.set(columns, [...(groups.get(columns) ?? []), section]);
+  });
+  return groups;
+}
+
+function scaleOutTable(title: string, runs: Figures[]): string {
+  const rows = ['| scenario | figure | median of runs | runs |', '| --- | --- | ---: | --- |'];
+  for (const metric of SCALE_OUT_METRICS) {
+    const values = runs.map((run) => run[metric.key] ?? Number.NaN);
+    const shown = values.map(format);
+    rows.push(`| ${title} | ${metric.label} | ${format(median(values))} | ${shown.join(', ')} |`);
+  }
+  return rows.join('\n');
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { createStreamEncoder, ERROR_CODES, encodeEvent, formatEventId } from '@gpt-stream/protocol';
+import {
+  createStreamEncoder,
+  ERROR_CODES,
+  encodeEvent,
+  formatEventId,
+  isTerminalEvent,
+} from '@gpt-stream/protocol';
 import { type FlushScheduler, sharedFlushScheduler } from './flush-scheduler.ts';
 import { Generation } from './generation.ts';
 import { GenerationFollower } from './generation-reader.ts';
@@ -11,7 +17,7 @@ import type { StreamObserver } from './observability/stream-observer.ts';
 import { SseResponse } from './sse-response.ts';
 import { EventLog } from './store/event-log.ts';
 import { endsStream } from './store/replay.ts';
-import type { StreamStore } from './store/stream-store.ts';
+import { INSTANCE_LOST, type StreamStore } from './store/stream-store.ts';
 
 /** Why the server itself ends a stream early; sent to the reader as the terminal `error` event. */
 export type StopReason = StreamError;
@@ -54,6 +60,9 @@ export interface StartOptions {
   resumable: boolean;
 }
 
+/** What a reader at some position of a stream has still to receive. */
+export type Remaining = 'events' | 'nothing' | 'unknown';
+
 /** A response replaying a stream from the store; remembered so that shutdown can end it. */
 interface StoreReader {
   out: SseResponse;
@@ -82,6 +91,7 @@ export class ActiveStreams {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #sweeper: NodeJS.Timeout;
   #running = 0;
+  #closing = false;
 
   constructor({
     store,
@@ -96,7 +106,11 @@ export class ActiveStreams {
     this.#store = store;
     this.#retentionMs = retentionMs;
     this.#observer = observer;
-    store.onStopRequest((streamId) => this.#generations.get(streamId)?.stop(STREAM_STOPPED));
+    store.onStopRequest((streamId, cause) =>
+      this.#generations
+        .get(streamId)
+        ?.stop(cause === 'instance_lost' ? INSTANCE_LOST : STREAM_STOPPED),
+    );
     this.#heartbeat = setInterval(() => {
       for (const out of this.#responses) out.tick();
     }, heartbeatMs);
@@ -111,6 +125,16 @@ export class ActiveStreams {
   /** Generations running in this process. */
   get size(): number {
     return this.#running;
+  }
+
+  /** True once `stopAll` ran: the process is going away and takes no new streams. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The store, for health checks. */
+  get store(): StreamStore {
+    return this.#store;
   }
 
   /** The ids of the generations running here, oldest first. */
@@ -132,6 +156,7 @@ export class ActiveStreams {
       observed: this.#observer.started({ streamId: log.streamId, model: model.id }),
       onEnd: (ended) => this.#onEnd(ended),
       flushes: this.#flushes,
+      onAppend: resumable ? (grown) => this.#store.appended(grown) : undefined,
     });
     this.#generations.set(log.streamId, generation);
     this.#running++;
@@ -150,6 +175,33 @@ export class ActiveStreams {
     await this.#readFromStore(streamId, afterSeq, res);
   }
 
+  /**
+   * Whether a reader positioned after `afterSeq` has anything left to receive: `nothing` once it
+   * has the terminal event, `unknown` for a stream that is unknown or expired. Looks at most at
+   * the first batch a resume would send; a store that fails says `events`, and the resume that
+   * follows reports the failure.
+   */
+  async remainingAfter(streamId: string, afterSeq: number): Promise<Remaining> {
+    const generation = this.#generations.get(streamId);
+    if (generation?.resumable) {
+      const { log } = generation;
+      return log.terminal !== undefined && afterSeq >= log.length - 1 ? 'nothing' : 'events';
+    }
+    try {
+      // Aborted from the start: a peek must never wait for events still to be generated.
+      const batches = await this.#store.read(streamId, afterSeq, AbortSignal.abort());
+      if (!batches) return 'unknown';
+      for await (const [first, ...rest] of batches) {
+        const alreadyHad =
+          first !== undefined && isTerminalEvent(first.event) && first.seq <= afterSeq;
+        return alreadyHad && rest.length === 0 ? 'nothing' : 'events';
+      }
+    } catch {
+      // Reported by the resume itself.
+    }
+    return 'events';
+  }
+
   /** The deliberate stop. False when the stream is unknown or expired. */
   async stop(streamId: string): Promise<boolean> {
     const generation = this.#generations.get(streamId);
@@ -160,6 +212,7 @@ export class ActiveStreams {
 
   /** Ends every stream with `reason`: generations record it, readers of the store receive it. */
   stopAll(reason: StopReason): void {
+    this.#closing = true;
     for (const generation of [...this.#generations.values()]) generation.stop(reason);
     for (const reader of [...this.#storeReaders]) {
       reader.out.write(encodeEvent({ type: 'error', data: reason }, reader.lastId));

@@ -1,5 +1,6 @@
 import { ERROR_CODES } from '@gpt-stream/protocol';
 import express, { type Express } from 'express';
+import type { Store } from 'express-rate-limit';
 import type { ActiveStreams } from './active-streams.ts';
 import type { Config } from './config.ts';
 import { handleErrors, sendError } from './http-errors.ts';
@@ -33,9 +34,18 @@ export interface AppOptions {
   streams: ActiveStreams;
   logger: Logger;
   metrics: Metrics;
+  /** Where the start limit counts, when not in this process (Redis, shared by every instance). */
+  rateLimitStore?: Store | undefined;
 }
 
-export function createApp({ config, models, streams, logger, metrics }: AppOptions): Express {
+export function createApp({
+  config,
+  models,
+  streams,
+  logger,
+  metrics,
+  rateLimitStore,
+}: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -44,7 +54,14 @@ export function createApp({ config, models, streams, logger, metrics }: AppOptio
   app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));
   app.use(metricsRoute(metrics));
-  app.use(chatRoute({ config, models, streams, limits: streamStartLimits({ config, streams }) }));
+  app.use(
+    chatRoute({
+      config,
+      models,
+      streams,
+      limits: streamStartLimits({ config, streams, store: rateLimitStore }),
+    }),
+  );
   app.use(streamRoutes({ streams }));
   app.use('/api', (req, res) => {
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);

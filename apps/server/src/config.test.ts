@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       streamStore: 'memory',
       redisUrl: 'redis://127.0.0.1:6379',
       streamRetentionMs: 300_000,
+      instanceLeaseMs: 3000,
       memoryStoreMaxStreams: 10_000,
       memoryStoreMaxBytes: 256 * 1024 * 1024,
     });
@@ -63,6 +64,7 @@ describe('loadConfig', () => {
         STREAM_STORE: 'redis',
         REDIS_URL: 'rediss://user:secret@cache.internal:6380/2',
         STREAM_RETENTION_MS: '60000',
+        INSTANCE_LEASE_MS: '5000',
         MEMORY_STORE_MAX_STREAMS: '50',
         MEMORY_STORE_MAX_BYTES: '1048576',
       }),
@@ -92,6 +94,7 @@ describe('loadConfig', () => {
       streamStore: 'redis',
       redisUrl: 'rediss://user:secret@cache.internal:6380/2',
       streamRetentionMs: 60_000,
+      instanceLeaseMs: 5000,
       memoryStoreMaxStreams: 50,
       memoryStoreMaxBytes: 1_048_576,
     });
@@ -197,6 +200,12 @@ describe('loadConfig', () => {
     ['TRUST_PROXY', '10.0.0.0/33', /TRUST_PROXY must be .*, got "10\.0\.0\.0\/33"/],
     ['STREAM_STORE', 'mongo', 'STREAM_STORE must be memory or redis, got "mongo"'],
     ['REDIS_URL', 'localhost:6379', 'REDIS_URL must start with redis:// or rediss://'],
+    ['REDIS_URL', 'http://127.0.0.1:6379', 'REDIS_URL must start with redis:// or rediss://'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/abc', 'REDIS_URL must end in a database number'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/1/2', 'REDIS_URL must end in a database number'],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/-1', 'REDIS_URL must end in a database number'],
+    ['REDIS_URL', 'redis://127.0.0.1/99999999999', 'REDIS_URL must end in a database number'],
+    ['INSTANCE_LEASE_MS', '500', 'INSTANCE_LEASE_MS must be a whole number from 1000 to 60000'],
   ])('rejects %s=%s with a message naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });

@@ -142,13 +142,27 @@ function list() {
   return z.string().optional().transform(commaList);
 }
 
+/** Redis's own bound on `databases`; whether the server has that many is checked at connect. */
+const MAX_REDIS_DATABASE = 2 ** 31 - 1;
+
+/** What can be told from the URL alone; credentials and the database's existence need Redis. */
+function redisUrlProblem(value: string): string | undefined {
+  if (!/^rediss?:\/\/./.test(value) || !URL.canParse(value)) {
+    return 'must start with redis:// or rediss://, like redis://127.0.0.1:6379/0';
+  }
+  const database = new URL(value).pathname.replace(/^\//, '');
+  if (database !== '' && !(/^\d+$/.test(database) && Number(database) <= MAX_REDIS_DATABASE)) {
+    return `must end in a database number (/0, /1, ...) or nothing, not "/${database}"`;
+  }
+  return undefined;
+}
+
 function redisUrl(fallback: string) {
   return text(fallback).transform((value, context) => {
-    if (/^rediss?:\/\/./.test(value)) return value;
-    context.addIssue({
-      code: 'custom',
-      message: `REDIS_URL must start with redis:// or rediss://, got "${value}"`,
-    });
+    const problem = redisUrlProblem(value);
+    if (problem === undefined) return value;
+    // The URL may carry a password: it is not repeated.
+    context.addIssue({ code: 'custom', message: `REDIS_URL ${problem}` });
     return z.NEVER;
   });
 }
@@ -193,6 +207,11 @@ const EnvSchema = z.object({
     min: 1,
     max: 86_400_000,
     fallback: 300_000,
+  }),
+  INSTANCE_LEASE_MS: wholeNumber('INSTANCE_LEASE_MS', {
+    min: 1000,
+    max: 60_000,
+    fallback: 3000,
   }),
   MEMORY_STORE_MAX_STREAMS: wholeNumber('MEMORY_STORE_MAX_STREAMS', {
     min: 1,
@@ -306,6 +325,11 @@ export interface Config {
    * resumable after it ended.
    */
   streamRetentionMs: number;
+  /**
+   * With Redis: how long an instance's lease on its streams lasts unrenewed (it renews every
+   * third of it); a reader learns that the instance is gone within about 4/3 of it.
+   */
+  instanceLeaseMs: number;
   /** Bounds of the memory store; the oldest finished streams make room first. */
   memoryStoreMaxStreams: number;
   memoryStoreMaxBytes: number;
@@ -348,6 +372,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     streamStore: data.STREAM_STORE,
     redisUrl: data.REDIS_URL,
     streamRetentionMs: data.STREAM_RETENTION_MS,
+    instanceLeaseMs: data.INSTANCE_LEASE_MS,
     memoryStoreMaxStreams: data.MEMORY_STORE_MAX_STREAMS,
     memoryStoreMaxBytes: data.MEMORY_STORE_MAX_BYTES,
   };

@@ -22,6 +22,8 @@ export interface GenerationOptions {
   onEnd: (generation: Generation) => void;
   /** Where the readers' writes of a turn are batched; the model yields to it now and then. */
   flushes: FlushScheduler;
+  /** Told each time the log grows, before the readers: the store copies the events as they come. */
+  onAppend?: ((log: EventLog) => void) | undefined;
 }
 
 /**
@@ -160,6 +162,7 @@ export class Generation {
   }
 
   #publish(): void {
+    this.#options.onAppend?.(this.log);
     for (const reader of this.#readers) reader.pump();
   }
 }

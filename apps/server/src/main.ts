@@ -6,6 +6,7 @@ import { createModels } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { createStreamObserver } from './observability/stream-observer.ts';
+import { sharedRateLimitStore } from './security/shared-rate-limit.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { createStreamStore } from './store/create-store.ts';
 import { hasBuiltPage } from './web-static.ts';
@@ -33,8 +34,9 @@ async function openStore() {
 const config = readConfig();
 const logger = createLogger(config.logLevel);
 const metrics = createMetrics();
+const store = await openStore();
 const streams = new ActiveStreams({
-  store: await openStore(),
+  store,
   heartbeatMs: config.heartbeatMs,
   retentionMs: config.streamRetentionMs,
   observer: createStreamObserver({ logger, metrics }),
@@ -46,6 +48,7 @@ const app = createApp({
   streams,
   logger,
   metrics,
+  rateLimitStore: sharedRateLimitStore(store, logger),
 });
 const server = createHttpServer(app);
 

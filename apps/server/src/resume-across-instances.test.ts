@@ -6,6 +6,7 @@ import {
   LAST_EVENT_ID_HEADER,
 } from '@gpt-stream/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { followWithEventSource } from './test-event-source.ts';
 import { killStartedServers, listening, runServer } from './test-process.ts';
 import { startRedis, type TestRedis } from './test-redis.ts';
 import {
@@ -70,6 +71,21 @@ describe('a stream resumed on another instance through Redis', { timeout: 30_000
       expect(await activeStreams(b)).toBe(0);
     },
   );
+
+  it('serves a standard EventSource on B the rest of a stream from A once, then a 204', async () => {
+    const [a, b] = await twoInstances();
+    const cut = await readUntilCut(`${a}${API_PATHS.chat}`, {
+      body: { prompt: ADVERSARIAL, model: 'echo' },
+      events: 8,
+    });
+    const run = await followWithEventSource(`${b}${chatStreamPath(streamIdOf(cut), cut.lastId)}`);
+
+    expect(textOf(cut) + textOf(run)).toBe(ADVERSARIAL);
+    const ids = [...sequencesOf(cut), ...sequencesOf(run)];
+    expect(ids).toEqual(ids.map((_, index) => index));
+    expect(run.requests.map(({ status }) => status)).toEqual([200, 204]);
+    expect(run.requests[1]?.lastEventId).toBe(run.events.at(-1)?.id);
+  });
 
   it('stops on A when B is asked to stop it, and both readers learn it was stopped', async () => {
     const [a, b] = await twoInstances({ MOCK_DELAY_MS: '50' });

@@ -2,13 +2,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface TestRedis {
   url: string;
+  port: number;
   stop(): Promise<void>;
+  /** Kills it (SIGKILL): connections drop, everything it held is gone. */
+  kill(): Promise<void>;
+  /** Starts it again, empty, on the same port (after `kill` or `stop`). */
+  restart(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export interface TestRedisOptions {
+  /** Started with `--requirepass`; the URL carries no password then. */
+  password?: string;
+  /** Allows DEBUG (SLEEP, to play a slow Redis) from loopback. */
+  debug?: boolean;
+}
+
+/** A loopback port free right now (another process may still take it before the caller does). */
+export async function freePort(): Promise<number> {
   const probe = createServer();
   probe.listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -18,12 +32,11 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-function launch(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function launch(port: number, { password, debug }: TestRedisOptions): Promise<ChildProcess> {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  if (password !== undefined) args.push('--requirepass', password);
+  if (debug) args.push('--enable-debug-command', 'local');
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => {
@@ -49,22 +62,45 @@ function launch(port: number): Promise<ChildProcess> {
 }
 
 /** Starts redis-server without persistence; a port taken in the meantime gets another try. */
-export async function startRedis(): Promise<TestRedis> {
+async function end(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  const exited = once(child, 'exit');
+  process.kill(child.pid, signal);
+  await exited;
+}
+
+export async function startRedis(options: TestRedisOptions = {}): Promise<TestRedis> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      const child = await launch(port);
+      let child = await launch(port, options);
       return {
         url: `redis://127.0.0.1:${port}`,
-        async stop() {
-          if (child.exitCode !== null || child.pid === undefined) return;
-          const exited = once(child, 'exit');
-          process.kill(child.pid, 'SIGTERM');
-          await exited;
+        port,
+        stop: () => end(child, 'SIGTERM'),
+        kill: () => end(child, 'SIGKILL'),
+        async restart() {
+          await end(child, 'SIGKILL');
+          child = await launch(port, options);
         },
       };
     } catch (error) {
       if (attempt >= 3) throw error;
     }
   }
+}
+
+/** One redis-server for the whole test file: started before its first test, stopped after its last. */
+export function redisPerFile(): () => TestRedis {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return () => {
+    if (!redis) throw new Error('redis-server has not started');
+    return redis;
+  };
 }

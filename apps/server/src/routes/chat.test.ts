@@ -398,7 +398,11 @@ describe('other routes', () => {
 
   it('answers health with the number of open streams', async () => {
     const response = await fetch(`${server.url}${API_PATHS.health}`);
-    expect(await response.json()).toEqual({ status: 'ok', activeStreams: 0 });
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      activeStreams: 0,
+      store: { kind: 'memory', reachable: true },
+    });
   });
 
   it('answers unknown API paths with a JSON 404', async () => {

@@ -13,7 +13,15 @@ export function statusRoutes({
 }): Router {
   const router = express.Router();
   router.get(API_PATHS.health, (_req, res) => {
-    res.json({ status: 'ok', activeStreams: streams.size } satisfies Health);
+    // 503 while shutting down, so that a load balancer sends new streams elsewhere; a store out
+    // of reach is reported but is no reason to: this instance's streams still flow.
+    const status = streams.closing ? 'shutting_down' : 'ok';
+    res.status(streams.closing ? 503 : 200);
+    res.json({
+      status,
+      activeStreams: streams.size,
+      store: streams.store.state(),
+    } satisfies Health);
   });
   router.get(API_PATHS.models, (_req, res) => {
     res.json(models.list());

@@ -1,6 +1,6 @@
 import { ERROR_CODES } from '@gpt-stream/protocol';
 import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { rateLimit, type Store } from 'express-rate-limit';
 import type { ActiveStreams } from '../active-streams.ts';
 import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
@@ -23,9 +23,12 @@ export interface StreamStartLimits {
 export function streamStartLimits({
   config,
   streams,
+  store,
 }: {
   config: Pick<Config, 'rateLimitWindowMs' | 'rateLimitMax' | 'maxConcurrentStreams'>;
   streams: ActiveStreams;
+  /** Where the rate limit counts; this process's memory unless shared (see shared-rate-limit.ts). */
+  store?: Store | undefined;
 }): StreamStartLimits {
   const { rateLimitWindowMs, rateLimitMax, maxConcurrentStreams } = config;
   const rate =
@@ -36,6 +39,7 @@ export function streamStartLimits({
           limit: rateLimitMax,
           standardHeaders: 'draft-7',
           legacyHeaders: false,
+          ...(store ? { store } : {}),
           // Sets Retry-After before this runs.
           handler(_req, res) {
             const seconds = res.getHeader('Retry-After');

@@ -6,7 +6,12 @@ import type { StreamStore } from './stream-store.ts';
 
 export type StoreConfig = Pick<
   Config,
-  'streamStore' | 'redisUrl' | 'streamRetentionMs' | 'memoryStoreMaxStreams' | 'memoryStoreMaxBytes'
+  | 'streamStore'
+  | 'redisUrl'
+  | 'streamRetentionMs'
+  | 'instanceLeaseMs'
+  | 'memoryStoreMaxStreams'
+  | 'memoryStoreMaxBytes'
 >;
 
 /** The store `STREAM_STORE` names; rejects with a readable message when Redis is out of reach. */
@@ -15,6 +20,7 @@ export async function createStreamStore(config: StoreConfig, logger: Logger): Pr
     return RedisStore.connect({
       url: config.redisUrl,
       retentionMs: config.streamRetentionMs,
+      leaseMs: config.instanceLeaseMs,
       logger,
     });
   }

@@ -1,3 +1,4 @@
+import type { StoreState } from '@gpt-stream/protocol';
 import type { EventLog } from './event-log.ts';
 import { replayLog } from './replay.ts';
 import type { EventBatches, StreamStore } from './stream-store.ts';
@@ -94,7 +95,12 @@ export class MemoryStore implements StreamStore {
   }
 
   onStopRequest(): void {
-    // Nobody else can ask: every stream of a memory store runs in this process.
+    // Nobody else can ask, and no other instance can end a stream: every stream of a memory
+    // store runs in this process, and a running one is read from its generation, never from here.
+  }
+
+  state(): StoreState {
+    return { kind: 'memory', reachable: true };
   }
 
   async close(): Promise<void> {

@@ -26,8 +26,8 @@ afterEach(async () => {
 });
 
 /** One store per server instance, all on the same Redis. */
-async function instance(retentionMs = 60_000): Promise<RedisStore> {
-  const store = await RedisStore.connect({ url: redis.url, retentionMs });
+async function instance(retentionMs = 60_000, leaseMs = 3000): Promise<RedisStore> {
+  const store = await RedisStore.connect({ url: redis.url, retentionMs, leaseMs });
   stores.push(store);
   return store;
 }
@@ -147,31 +147,59 @@ describe('RedisStore', () => {
     }
   });
 
-  it('ends a follower when the writer died and its stream expired', async () => {
-    const writer = await instance(300);
-    const reader = await instance(300);
+  it('ends a follower with instance_lost when the writer gave its lease up mid-stream', async () => {
+    const writer = await instance(60_000, 1000);
+    const reader = await instance(60_000, 1000);
     const log = newLog();
     writer.add(log);
     log.pushText('partial');
     writer.appended(log);
     await expect.poll(() => client.xlen(`gpt-stream:stream:${log.streamId}`)).toBe(2);
     const following = collect(await reader.read(log.streamId, -1, never));
-    // The writer's process is gone: nobody refreshes the stream any more.
+    // The writer's process is gone: nobody renews its lease any more.
     await writer.close();
     const events = (await following) as StoredEvent[];
-    expect(events.map(({ event }) => event.type)).toEqual(['start', 'delta']);
+    expect(events.map(({ event }) => event.type)).toEqual(['start', 'delta', 'error']);
+    expect(events.at(-1)?.event.data).toMatchObject({ code: 'instance_lost', retryable: true });
+    // Written to the stream in Redis: a later reader gets the same one terminal event.
+    expect(await collect(await reader.read(log.streamId, -1, never))).toEqual(events);
+  });
+
+  it('keeps one terminal event when a writer whose lease ran out comes back', async () => {
+    // The writer renews every 20 s, the reader checks every third of a second.
+    const [writer, reader] = [await instance(60_000, 60_000), await instance(60_000, 1000)];
+    const told: [string, string][] = [];
+    writer.onStopRequest((streamId, cause) => told.push([streamId, cause]));
+    const log = newLog();
+    writer.add(log);
+    log.pushText('before the stall');
+    writer.appended(log);
+    const key = `gpt-stream:stream:${log.streamId}`;
+    await expect.poll(() => client.xlen(key)).toBe(2);
+    const following = collect(await reader.read(log.streamId, 0, never));
+    // The writer stalls past its lease (a long pause, a network cut): its key runs out.
+    expect(await client.del(...(await client.keys('gpt-stream:instance:*')))).toBeGreaterThan(0);
+    const events = (await following) as StoredEvent[];
+    expect(events.map(({ event }) => event.type)).toEqual(['delta', 'error']);
+
+    // Back, it writes on: Redis refuses, and the writer is told to end the stream as lost.
+    log.pushText('after the stall');
+    writer.appended(log);
+    await expect.poll(() => told).toEqual([[log.streamId, 'instance_lost']]);
+    const stored = (await collect(await reader.read(log.streamId, -1, never))) as StoredEvent[];
+    expect(stored.map(({ event }) => event.type)).toEqual(['start', 'delta', 'error']);
   });
 
   it('carries a stop request to the instance that runs the stream', async () => {
     const [runner, other] = [await instance(), await instance()];
     const stopped: string[] = [];
-    runner.onStopRequest((streamId) => stopped.push(streamId));
+    runner.onStopRequest((streamId, cause) => stopped.push(`${streamId} ${cause}`));
     const log = newLog();
     runner.add(log);
     await expect.poll(() => client.exists(`gpt-stream:stream:${log.streamId}`)).toBe(1);
 
     expect(await other.requestStop(log.streamId)).toBe(true);
-    await expect.poll(() => stopped).toEqual([log.streamId]);
+    await expect.poll(() => stopped).toEqual([`${log.streamId} stop`]);
   });
 
   it('answers a stop of a finished stream without asking anyone', async () => {
@@ -194,8 +222,8 @@ describe('RedisStore', () => {
   it('says which Redis it could not reach', async () => {
     const closed = new URL(redis.url);
     closed.port = '1';
-    await expect(RedisStore.connect({ url: closed.href, retentionMs: 1000 })).rejects.toThrow(
-      'Could not reach Redis at 127.0.0.1:1',
-    );
+    await expect(
+      RedisStore.connect({ url: closed.href, retentionMs: 1000, leaseMs: 3000 }),
+    ).rejects.toThrow('Could not reach Redis at 127.0.0.1:1');
   });
 });

@@ -1,4 +1,5 @@
-import type { StreamEvent } from '@gpt-stream/protocol';
+import { ERROR_CODES, type StoreState, type StreamEvent } from '@gpt-stream/protocol';
+import type { StreamError } from '../model-failure.ts';
 import type { EventLog } from './event-log.ts';
 
 export interface StoredEvent {
@@ -8,6 +9,20 @@ export interface StoredEvent {
 
 /** Events in sequence order, a batch at a time; a replay may be a plain array of batches. */
 export type EventBatches = AsyncIterable<readonly StoredEvent[]> | Iterable<readonly StoredEvent[]>;
+
+/**
+ * Why a store asks this process to end one of its streams: a stop sent to another instance, or
+ * the stream already ended with `INSTANCE_LOST` because this instance's lease ran out (it
+ * stalled, or lost Redis, for longer than the lease), so that the stream keeps one terminal event.
+ */
+export type StopCause = 'stop' | 'instance_lost';
+
+/** The terminal event of a stream whose generating instance stopped answering. */
+export const INSTANCE_LOST: StreamError = {
+  code: ERROR_CODES.instanceLost,
+  message: 'The server generating this answer stopped responding. Regenerate to try again.',
+  retryable: true,
+};
 
 /**
  * Where resumable streams are kept: in this process (`memory-store.ts`) or in Redis, shared by
@@ -20,7 +35,7 @@ export interface StreamStore {
    * as they come (Redis). False when it has no room; the stream must then not start.
    */
   add(log: EventLog): boolean;
-  /** `log` has new events. Called after each one, in order; never throws. */
+  /** `log` has new events. Called after each one, in order; never throws. Redis copies them once per turn. */
   appended(log: EventLog): void;
   /**
    * `log` has its terminal event. Resolves once the store holds every event (never rejects);
@@ -39,7 +54,9 @@ export interface StreamStore {
    * stream is unknown or expired.
    */
   requestStop(streamId: string): Promise<boolean>;
-  /** `stop` runs for each stream another instance was asked to stop. */
-  onStopRequest(stop: (streamId: string) => void): void;
+  /** `stop` runs for each stream of this process that must end (see StopCause). */
+  onStopRequest(stop: (streamId: string, cause: StopCause) => void): void;
+  /** For health checks: which store, and whether it answers just now. */
+  state(): StoreState;
   close(): Promise<void>;
 }
