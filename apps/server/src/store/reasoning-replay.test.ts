@@ -65,8 +65,16 @@ describe.each([
   [
     'Redis, across two instances',
     async () => {
-      const writer = await RedisStore.connect({ url: redis.url, retentionMs: 60_000 });
-      const reader = await RedisStore.connect({ url: redis.url, retentionMs: 60_000 });
+      const writer = await RedisStore.connect({
+        url: redis.url,
+        retentionMs: 60_000,
+        leaseMs: 3000,
+      });
+      const reader = await RedisStore.connect({
+        url: redis.url,
+        retentionMs: 60_000,
+        leaseMs: 3000,
+      });
       return {
         writer,
         reader,
