@@ -111,7 +111,12 @@ export function createReasoningView(
 }
 
 /** `<details class="reasoning">`, hidden until there is thinking, for one answer. */
-export function createReasoningElement(): { details: HTMLDetailsElement; parts: ReasoningParts } {
+export function createReasoningElement(): {
+  details: HTMLDetailsElement;
+  /** Where the thinking's text goes: the box that scrolls. */
+  text: HTMLElement;
+  parts: ReasoningParts;
+} {
   const details = document.createElement('details');
   details.className = 'reasoning';
   details.hidden = true;
@@ -123,6 +128,7 @@ export function createReasoningElement(): { details: HTMLDetailsElement; parts: 
   details.append(summary, text);
   return {
     details,
+    text,
     parts: { details, summary, text: createBlockSink(text, () => document.createElement('span')) },
   };
 }
