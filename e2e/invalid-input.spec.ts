@@ -8,7 +8,10 @@ test('an invalid prompt shows the server’s message, after exactly one request'
   request,
 }) => {
   const prompt = 'x'.repeat(Number(E2E_SERVER_ENV.MAX_PROMPT_CHARS) + 1);
-  const direct = await request.post(API_PATHS.chat, { data: { prompt } });
+  // As the page sends it: a conversation of one message.
+  const direct = await request.post(API_PATHS.chat, {
+    data: { messages: [{ role: 'user', content: prompt }] },
+  });
   expect(direct.status()).toBe(413);
   const { message } = ApiErrorBodySchema.parse(await direct.json()).error;
 

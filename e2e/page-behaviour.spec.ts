@@ -6,14 +6,15 @@ test.beforeEach(async ({ page }) => {
   await expect(status(page)).toHaveAttribute('data-state', 'idle');
 });
 
+/** The thread scrolls as a whole, the streaming answer with it. */
 function scrollGap(page: Page): Promise<number> {
   return page
-    .locator(ids.output)
-    .evaluate((output) => output.scrollHeight - output.scrollTop - output.clientHeight);
+    .locator(ids.conversation)
+    .evaluate((thread) => thread.scrollHeight - thread.scrollTop - thread.clientHeight);
 }
 
 function scrollTop(page: Page): Promise<number> {
-  return page.locator(ids.output).evaluate((output) => output.scrollTop);
+  return page.locator(ids.conversation).evaluate((thread) => thread.scrollTop);
 }
 
 const length = (page: Page) => outputText(page).then((text) => text.length);
@@ -30,7 +31,11 @@ test('Enter sends, Shift+Enter adds a line, Escape stops', async ({ page }) => {
 
   await page.keyboard.press('Enter');
   await expect(status(page)).toHaveAttribute('data-state', 'streaming');
-  await expect(prompt).toHaveValue('first line\nsecond line');
+  // Sent as typed, without a newline for the Enter: the prompt moved into the thread.
+  await expect(page.locator(`${ids.conversation} [data-role="user"] .turn-content`)).toHaveText(
+    'first line\nsecond line',
+  );
+  await expect(prompt).toHaveValue('');
   await expect.poll(() => length(page)).toBeGreaterThan(0);
 
   await page.keyboard.press('Escape');
@@ -61,9 +66,10 @@ test('the metrics show time to first token, tokens and tokens/s, live and at the
   await expect(metrics).toContainText(/First token \d+ ms · 149 tokens · [\d.]+ tokens\/s/);
 });
 
-test('the answer is a polite live region, busy while it streams', async ({ page }) => {
+test('the thread is a polite live region, busy while an answer streams', async ({ page }) => {
+  const thread = page.locator(ids.conversation);
   const output = page.locator(ids.output);
-  await expect(output).toHaveAttribute('aria-live', 'polite');
+  await expect(thread).toHaveAttribute('aria-live', 'polite');
   await expect(page.locator(ids.status)).toHaveAttribute('role', 'status');
   await expect(page.locator(ids.error)).toHaveAttribute('role', 'alert');
 
@@ -71,12 +77,14 @@ test('the answer is a polite live region, busy while it streams', async ({ page 
   await page.locator(ids.model).selectOption('echo');
   await page.locator(ids.send).click();
   await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  await expect(thread).toHaveAttribute('aria-busy', 'true');
   await expect(output).toHaveAttribute('aria-busy', 'true');
   await expect(status(page)).toHaveAttribute('data-state', 'done');
+  await expect(thread).toHaveAttribute('aria-busy', 'false');
   await expect(output).toHaveAttribute('aria-busy', 'false');
 });
 
-test('the output follows new text, unless the reader has scrolled up', async ({ page }) => {
+test('the thread follows new text, unless the reader has scrolled up', async ({ page }) => {
   await page.setViewportSize({ width: 800, height: 500 });
   await page.locator(ids.prompt).fill(numberedLines(100));
   await page.locator(ids.model).selectOption('echo');
@@ -84,15 +92,15 @@ test('the output follows new text, unless the reader has scrolled up', async ({ 
 
   // Following: once the text overflows, the newest line stays in view.
   await expect
-    .poll(() => page.locator(ids.output).evaluate((o) => o.scrollHeight - o.clientHeight))
+    .poll(() => page.locator(ids.conversation).evaluate((o) => o.scrollHeight - o.clientHeight))
     .toBeGreaterThan(200);
   await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
   const followedTo = await scrollTop(page);
   expect(followedTo).toBeGreaterThan(200);
 
   // Scrolled up to reread: new text arrives below, the view stays where the reader put it.
-  await page.locator(ids.output).evaluate((output) => {
-    output.scrollTop = 50;
+  await page.locator(ids.conversation).evaluate((thread) => {
+    thread.scrollTop = 50;
   });
   const grownFrom = await length(page);
   await expect.poll(() => length(page)).toBeGreaterThan(grownFrom + 100);
@@ -100,8 +108,8 @@ test('the output follows new text, unless the reader has scrolled up', async ({ 
   await expect(status(page)).toHaveAttribute('data-state', 'streaming');
 
   // Back at the bottom: following again.
-  await page.locator(ids.output).evaluate((output) => {
-    output.scrollTop = output.scrollHeight;
+  await page.locator(ids.conversation).evaluate((thread) => {
+    thread.scrollTop = thread.scrollHeight;
   });
   const backAt = await scrollTop(page);
   await expect.poll(() => scrollTop(page)).toBeGreaterThan(backAt);
@@ -125,6 +133,8 @@ test('a long answer, written in blocks, looks and copies exactly like one run of
     twin.removeAttribute('id');
     twin.style.maxHeight = 'none';
     output.style.maxHeight = 'none';
+    // All of it in view: blocks out of view are laid out at an estimated size.
+    (output.closest('#conversation') as HTMLElement).style.maxHeight = 'none';
     twin.textContent = output.textContent;
     output.after(twin);
     // innerText is what copying and screen readers get: block elements would add line breaks.

@@ -70,10 +70,17 @@ test('mock-reasoning thinks in an open section, then answers, and the thinking c
     String(countTokens(writeMockAnswer(ASKED))),
   );
 
-  // A model that does not think shows no section at all.
+  // A model that does not think shows no section at all; the earlier answer keeps its thinking,
+  // collapsed.
   await sendPrompt(page, 'Hello', 'mock');
   await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
   await expect(thinkingSection(page)).toBeHidden();
+  const earlier = page.locator(`${ids.conversation} [data-role="assistant"]`).first();
+  await expect(earlier.locator('details.reasoning')).toBeVisible();
+  await expect(earlier.locator('details.reasoning')).not.toHaveAttribute('open');
+  expect(
+    await earlier.locator('.reasoning-text').evaluate((element) => element.textContent ?? ''),
+  ).toBe(writeMockThinking(ASKED));
 });
 
 test('a reload mid-thinking resumes the thinking, then the answer, each exact', async ({

@@ -24,11 +24,10 @@ test('the page runs under its Content-Security-Policy without a single violation
 
   const response = await page.goto('/');
   expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
-  // The stylesheet applied: pre-wrap is what keeps the streamed newlines.
-  await expect(page.locator(ids.output)).toHaveCSS('white-space', 'pre-wrap');
-
   await sendPrompt(page, 'Hello under a strict policy');
   await expect(status(page)).toHaveAttribute('data-state', 'done', { timeout: 20_000 });
+  // The stylesheet applied: pre-wrap is what keeps the streamed newlines.
+  await expect(page.locator(ids.output)).toHaveCSS('white-space', 'pre-wrap');
   expect((await outputText(page)).length).toBeGreaterThan(100);
   await sendPrompt(page, 'line one\nline two', 'echo');
   await expect(status(page)).toHaveAttribute('data-state', 'done');

@@ -18,11 +18,15 @@ test.beforeEach(async ({ page }) => {
 });
 
 test('the answer appears a piece at a time, not in one burst', async ({ page }) => {
-  await page.locator(ids.output).evaluate((output) => {
+  // The answer's element is added to the thread on Send: watch the thread, read the answer.
+  await page.locator(ids.conversation).evaluate((thread) => {
     window.snapshots = [];
     new MutationObserver(() => {
-      window.snapshots.push({ at: performance.now(), text: output.textContent ?? '' });
-    }).observe(output, { childList: true, characterData: true, subtree: true });
+      const text = document.getElementById('gpt-output')?.textContent ?? '';
+      // Changes elsewhere in the thread (a prompt, its Edit button) leave the answer as it was.
+      if (text !== window.snapshots.at(-1)?.text)
+        window.snapshots.push({ at: performance.now(), text });
+    }).observe(thread, { childList: true, characterData: true, subtree: true });
   });
 
   await sendPrompt(page, 'How do Server-Sent Events work?');

@@ -19,6 +19,7 @@ import { startOwnServer } from '@gpt-stream/e2e/own-server';
 import { type Browser, chromium } from '@playwright/test';
 import { build } from 'vite';
 import { textOfTokens } from './exact-tokens.ts';
+import { THREAD_SIZES, type ThreadRun, threadRun, threadTokens } from './thread-bench.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -36,6 +37,7 @@ const settings = {
   runs: envInt('BENCH_RUNS', 5),
   naiveRuns: envInt('BENCH_NAIVE_RUNS', 3, 0),
   naiveLimitMs: envInt('BENCH_NAIVE_LIMIT_MS', 90_000),
+  threadRuns: envInt('BENCH_THREAD_RUNS', 5, 0),
 };
 
 interface Run {
@@ -81,19 +83,9 @@ async function pageRun(browser: Browser, url: string, prompt: string): Promise<R
     await page.locator('#model').selectOption('echo');
     // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
     const result = await page.evaluate(async (text) => {
-      const [prompt, status, send, output, error] = [
-        'prompt',
-        'status',
-        'send',
-        'gpt-output',
-        'error',
-      ].map((id) => document.getElementById(id) as HTMLElement) as [
-        HTMLTextAreaElement,
-        HTMLElement,
-        HTMLElement,
-        HTMLElement,
-        HTMLElement,
-      ];
+      const [prompt, status, send, error] = ['prompt', 'status', 'send', 'error'].map(
+        (id) => document.getElementById(id) as HTMLElement,
+      ) as [HTMLTextAreaElement, HTMLElement, HTMLElement, HTMLElement];
       prompt.value = text;
       const tasks: PerformanceEntry[] = [];
       const observer = new PerformanceObserver((list) => {
@@ -120,7 +112,8 @@ async function pageRun(browser: Browser, url: string, prompt: string): Promise<R
         ms,
         longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
         state: status.dataset.state,
-        exact: output.textContent === text,
+        // The answer's element joins the thread on Send.
+        exact: document.getElementById('gpt-output')?.textContent === text,
         error: error.textContent,
       };
     }, prompt);
@@ -227,6 +220,18 @@ interface BenchResults {
     innerTextTimedOut: number;
     innerTextLongestTaskMs: number;
   };
+  /** A restored thread of each size; the empty one is the baseline. */
+  thread: {
+    turns: number;
+    tokens: number;
+    loadMs: number;
+    loadRatio: number;
+    firstTokenMs: number;
+    firstTokenRatio: number;
+    arrivedMs: number;
+    /** Painted minus arrived: what showing the first token cost. */
+    paintMs: number;
+  }[];
 }
 
 function median(values: readonly number[]): number {
@@ -285,6 +290,13 @@ async function main(): Promise<void> {
       process.stderr.write(`run ${run + 1}/${settings.runs} done\n`);
     }
 
+    const threads: ThreadRun[] = [];
+    if (settings.threadRuns > 0) await threadRun(browser, server.url, 10);
+    for (let run = 0; run < settings.threadRuns; run++) {
+      for (const turns of THREAD_SIZES) threads.push(await threadRun(browser, server.url, turns));
+      process.stderr.write(`thread run ${run + 1}/${settings.threadRuns} done\n`);
+    }
+
     const ratios = rendered.map((run, index) => run.ms / (arrival[index] as ArrivalRun).ms);
     const finishedNaive = naive.filter((run): run is Run => run !== null);
     const naiveMs =
@@ -312,6 +324,7 @@ async function main(): Promise<void> {
         innerTextTimedOut: naive.length - finishedNaive.length,
         innerTextLongestTaskMs: longest(finishedNaive),
       },
+      thread: summariseThreads(threads),
     };
     printTable(results);
     if (process.env.BENCH_JSON)
@@ -323,7 +336,63 @@ async function main(): Promise<void> {
   }
 }
 
+function summariseThreads(runs: readonly ThreadRun[]): BenchResults['thread'] {
+  if (runs.length === 0) return [];
+  const of = (turns: number) => runs.filter((run) => run.turns === turns);
+  const baseline = of(0);
+  const baseLoad = median(baseline.map((run) => run.loadMs));
+  const baseToken = median(baseline.map((run) => run.firstTokenMs));
+  return THREAD_SIZES.map((turns) => {
+    const loadMs = median(of(turns).map((run) => run.loadMs));
+    const firstTokenMs = median(of(turns).map((run) => run.firstTokenMs));
+    const arrivedMs = median(of(turns).map((run) => run.arrivedMs));
+    return {
+      arrivedMs,
+      paintMs: median(of(turns).map((run) => run.firstTokenMs - run.arrivedMs)),
+      turns,
+      tokens: threadTokens(turns),
+      loadMs,
+      loadRatio: loadMs / baseLoad,
+      firstTokenMs,
+      firstTokenRatio: firstTokenMs / baseToken,
+    };
+  });
+}
+
+function printThreadTable(results: BenchResults): void {
+  if (results.thread.length === 0) return;
+  const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+  const rows = [
+    [
+      'restored thread',
+      'tokens',
+      'load, painted',
+      'vs empty',
+      'first token painted',
+      'vs empty',
+      'arrived',
+      'painted - arrived',
+    ],
+    ...results.thread.map((row) => [
+      row.turns === 0 ? 'empty (baseline)' : `${row.turns} turns`,
+      row.tokens.toLocaleString('en'),
+      ms(row.loadMs),
+      `${row.loadRatio.toFixed(2)}x`,
+      ms(row.firstTokenMs),
+      `${row.firstTokenRatio.toFixed(2)}x`,
+      ms(row.arrivedMs),
+      ms(row.paintMs),
+    ]),
+  ];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log(`\nRestored threads in Chromium: medians of ${results.settings.threadRuns} runs`);
+  for (const row of rows)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+}
+
 function printTable(results: BenchResults): void {
+  printThreadTable(results);
   const { page, small } = results;
   const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
   const task = (value: number) => (value === 0 ? 'none over 50 ms' : ms(value));

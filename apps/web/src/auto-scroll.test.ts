@@ -3,11 +3,31 @@ import { followBottom, isScrolledToBottom } from './auto-scroll.ts';
 
 /** A box whose content grows 100px per append, seen through a 300px window. */
 function fakeBox(scrollTop: number, scrollHeight = 1000) {
+  let onScroll = () => {};
+  let top = scrollTop;
   return {
-    scrollTop,
     scrollHeight,
     clientHeight: 300,
     texts: [] as string[],
+    get scrollTop() {
+      return top;
+    },
+    /** As a browser clamps it. */
+    set scrollTop(value: number) {
+      top = Math.max(0, Math.min(value, this.scrollHeight - this.clientHeight));
+    },
+    addEventListener(_type: 'scroll', listener: () => void) {
+      onScroll = listener;
+    },
+    /** The reader scrolls; the browser tells listeners on its next frame. */
+    scrollTo(value: number) {
+      this.scrollTop = value;
+      onScroll();
+    },
+    /** The browser fires a scroll event for the follower's own scroll too. */
+    fireScroll() {
+      onScroll();
+    },
     append(text: string) {
       this.texts.push(text);
       this.scrollHeight += 100;
@@ -32,25 +52,62 @@ describe('isScrolledToBottom', () => {
 });
 
 describe('followBottom', () => {
-  it('keeps a box that was at the bottom at the bottom', () => {
+  it('keeps a box at the bottom as text arrives', () => {
     const box = fakeBox(700);
-    followBottom(box, box).append('more');
+    followBottom(box)(box).append('more');
 
     expect(box.texts).toEqual(['more']);
-    expect(box.scrollTop).toBe(1100);
+    expect(box.scrollTop).toBe(800);
   });
 
   it('leaves a reader who scrolled up where they are', () => {
-    const box = fakeBox(200);
-    followBottom(box, box).append('more');
+    const box = fakeBox(700);
+    const sink = followBottom(box)(box);
+    box.scrollTo(200);
+    sink.append('more');
 
     expect(box.texts).toEqual(['more']);
     expect(box.scrollTop).toBe(200);
   });
 
+  it('follows again once the reader is back at the bottom, even if the text grew since', () => {
+    const box = fakeBox(700);
+    const sink = followBottom(box)(box);
+    box.scrollTo(200);
+    box.scrollTo(700);
+    // Text laid out late, below the reader, before the next write.
+    box.scrollHeight += 500;
+    sink.append('more');
+
+    expect(box.scrollTop).toBe(1300);
+  });
+
+  it('follows a reader who comes back to exactly where it last scrolled to', () => {
+    const box = fakeBox(700);
+    const sink = followBottom(box)(box);
+    sink.append('more');
+    box.fireScroll();
+    box.scrollTo(100);
+    box.scrollTo(800);
+    sink.append('more');
+
+    expect(box.scrollTop).toBe(900);
+  });
+
+  it('is not misled by the scroll event of its own scroll', () => {
+    const box = fakeBox(700);
+    const sink = followBottom(box)(box);
+    sink.append('more');
+    box.scrollHeight += 500;
+    box.fireScroll();
+    sink.append('more');
+
+    expect(box.scrollTop).toBe(1400);
+  });
+
   it('passes clearing through', () => {
     const box = fakeBox(700);
-    const sink = followBottom(box, box);
+    const sink = followBottom(box)(box);
     sink.append('x');
     sink.replaceChildren();
 

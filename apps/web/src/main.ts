@@ -1,24 +1,59 @@
 import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
-import type { ChatRequest, StreamEvent } from '@gpt-stream/protocol';
+import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
+import { createTextAnswerRenderer } from './answer-renderer.ts';
 import { followBottom } from './auto-scroll.ts';
+import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
-import { createRenderer } from './renderer.ts';
+import { createReasoningView, type ReasoningView } from './reasoning-view.ts';
+import type { Renderer } from './renderer.ts';
 import { createSavedStream } from './saved-stream.ts';
 import { errorMessage, statusLabel } from './status.ts';
 import { createStreamClient, type StateDetail, type StreamOutcome } from './stream-client.ts';
 import { isActive, type StreamState } from './stream-state.ts';
-import { createBlockSink } from './text-blocks.ts';
+import { type AssistantTurn, answerStateOf, type Turn } from './thread.ts';
+import { createThreadStore, THREAD_KEY_PREFIX } from './thread-store.ts';
+import { type AnswerElements, createThreadView } from './thread-view.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
-const blocks = createBlockSink(page.output, () => document.createElement('span'));
-const renderer = createRenderer(followBottom(page.output, blocks), { onRender: showMetrics });
 const saved = createSavedStream(() => sessionStorage);
+const store = createThreadStore({ local: () => localStorage, session: () => sessionStorage });
+const createRenderer = createTextAnswerRenderer;
+const follow = followBottom(page.conversation);
+const view = createThreadView(page.conversation, createRenderer, {
+  edit: button('edit-prompt', 'Edit', 'Edit your last message'),
+  retry: button('retry', 'Try again', 'Ask for this answer again'),
+});
 const client = createStreamClient({ onState: showState, onEvent });
+
+const opened = store.open();
+let threadId = opened.id;
+let turns: Turn[] = opened.turns;
+/**
+ * The answer being streamed, and the only renderer that writes. `replaying`: a resumed answer
+ * keeps the text stored with it until the replay of its stream brings the first event.
+ */
+let answer: {
+  turn: AssistantTurn;
+  renderer: Renderer;
+  thinking: ReasoningView;
+  replaying: boolean;
+} | null = null;
+let editing = false;
+
+function button(id: string, label: string, description: string): HTMLButtonElement {
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.id = id;
+  element.className = 'turn-action';
+  element.textContent = label;
+  element.title = description;
+  return element;
+}
 
 function showState(state: StreamState, { retry, outcome }: StateDetail): void {
   // The whole text must be on screen before the status claims the stream has ended.
@@ -28,15 +63,29 @@ function showState(state: StreamState, { retry, outcome }: StateDetail): void {
   const busy = isActive(state);
   page.send.disabled = busy;
   page.stop.disabled = !busy;
-  // Screen readers announce the live region once the answer is whole, not fragment by fragment.
-  page.output.setAttribute('aria-busy', String(busy));
+  page.newChat.disabled = busy;
+  page.regenerate.disabled = busy || !canRegenerate(turns);
+  view.setBusy(busy);
+  view.placeControls(!busy);
 }
 
 function finish(outcome: StreamOutcome): void {
-  renderer.flush();
-  if (outcome.type === 'completed') metrics.finish(outcome.done.usage.completionTokens);
+  if (answer) {
+    answer.renderer.flush();
+    answer.thinking.end();
+    if (answer.thinking.thoughtMs !== null) answer.turn.thoughtMs = answer.thinking.thoughtMs;
+    answer.turn.state = answerStateOf(outcome);
+    view.markAnswer(answer.turn.state);
+    answer = null;
+    persist();
+  }
+  if (outcome.type === 'completed') {
+    const { completionTokens, reasoningTokens } = outcome.done.usage;
+    metrics.finish(completionTokens, reasoningTokens);
+  }
   // A request that failed before any text has nothing to measure; dashes would only add noise.
-  if (outcome.type !== 'completed' && metrics.snapshot().tokens === 0) clearMetrics();
+  const { tokens, reasoningTokens } = metrics.snapshot();
+  if (outcome.type !== 'completed' && tokens + reasoningTokens === 0) clearMetrics();
   else showMetrics();
   showError(errorMessage(outcome));
   // A stream that failed on this side may still be running on the server: a reload resumes it.
@@ -48,9 +97,16 @@ function showError(message: string | null): void {
   page.error.hidden = message === null;
 }
 
+function showNotice(message: string | null): void {
+  page.notice.textContent = message ?? '';
+  page.notice.hidden = message === null;
+}
+
 function clearMetrics(): void {
   page.metrics.textContent = '';
-  for (const key of ['ttftMs', 'tokens', 'tokensPerSecond']) delete page.metrics.dataset[key];
+  for (const key of ['ttftMs', 'tokens', 'tokensPerSecond', 'reasoningTokens']) {
+    delete page.metrics.dataset[key];
+  }
 }
 
 function showMetrics(): void {
@@ -60,80 +116,222 @@ function showMetrics(): void {
   page.metrics.dataset.ttftMs = String(snapshot.timeToFirstTokenMs ?? '');
   page.metrics.dataset.tokens = String(snapshot.tokens);
   page.metrics.dataset.tokensPerSecond = String(snapshot.tokensPerSecond ?? '');
+  page.metrics.dataset.reasoningTokens = String(snapshot.reasoningTokens);
 }
 
 function onEvent(event: StreamEvent): void {
-  if (event.type === 'start') saved.save({ streamId: event.data.streamId, lastEventId: null });
-  if (event.type === 'delta' && event.data.text !== '') {
+  // A replay begins with the stream's `start`; an error instead (an expired stream) replays nothing.
+  if (answer?.replaying && event.type === 'start') {
+    answer.replaying = false;
+    answer.turn.content = '';
+    delete answer.turn.reasoning;
+    delete answer.turn.thoughtMs;
+    answer.renderer.clear();
+    answer.thinking.clear();
+  }
+  if (event.type === 'start') {
+    saved.save({ streamId: event.data.streamId, lastEventId: null });
+    if (answer) answer.turn.streamId = event.data.streamId;
+  }
+  if (event.type === 'reasoning' && event.data.text !== '' && answer) {
+    metrics.recordReasoningToken();
+    answer.turn.reasoning = (answer.turn.reasoning ?? '') + event.data.text;
+    answer.thinking.push(event.data.text);
+  }
+  if (event.type === 'delta' && event.data.text !== '' && answer) {
+    answer.thinking.answerStarted();
     metrics.recordToken();
-    renderer.push(event.data.text);
+    answer.turn.content += event.data.text;
+    answer.renderer.push(event.data.text);
   }
 }
 
-/** A fresh answer area and clock for the stream about to start. */
-function reset(): void {
-  renderer.clear();
+/** Stores the thread; turns the storage could not keep leave the page too, and it says so. */
+function persist(): void {
+  const result = store.save(threadId, turns);
+  if (result.dropped > 0) {
+    turns.splice(0, result.dropped);
+    view.dropOldest(result.dropped);
+  }
+  if (result.notice) showNotice(result.notice);
+}
+
+/** An answer to stream into: the latest turn, with a renderer of its own. */
+function startAnswer(turn: AssistantTurn, elements: AnswerElements, replaying = false): void {
+  const renderer = createRenderer(elements.content, { follow, onRender: showMetrics });
+  // The thinking scrolls in its own box, inside the thread, which follows it too.
+  const thinkingText = follow(followBottom(elements.thinkingBox)(elements.thinking.text));
+  const thinking = createReasoningView(
+    { ...elements.thinking, text: thinkingText },
+    { onRender: showMetrics },
+  );
+  answer = { turn, renderer, thinking, replaying };
   showError(null);
   clearMetrics();
   metrics.start();
 }
 
-function readRequest(): ChatRequest {
-  const request: ChatRequest = { prompt: page.prompt.value };
+function readRequest(messages: ChatMessage[]): ChatRequest {
+  const request: ChatRequest = { messages };
   if (page.model.value) request.model = page.model.value;
   return request;
 }
 
-function send(): void {
+function ask(next: NextAnswer): void {
   if (isActive(client.state)) return;
-  reset();
-  void client.send(readRequest());
+  if (next.type !== 'regenerate' && next.prompt.trim() === '') {
+    // The shorthand's own message names the prompt, the reader's word for it; nothing is sent.
+    void client.send({ prompt: next.prompt });
+    return;
+  }
+  const history = historyRequest(turns, next);
+  if (!history) return;
+  const request = readRequest(history.messages);
+  turns.length = history.keep;
+  view.truncate(history.keep);
+  if (next.type !== 'regenerate') {
+    turns.push({ role: 'user', content: next.prompt });
+    view.appendPrompt(next.prompt);
+    page.prompt.value = '';
+    stopEditing();
+  }
+  const turn: AssistantTurn = { role: 'assistant', content: '', state: 'streaming' };
+  turns.push(turn);
+  startAnswer(turn, view.appendAnswer());
+  view.scrollToEnd();
+  void client.send(request);
+  // After the request is on its way: storing a long thread must not delay it.
+  persist();
+}
+
+function startEditing(): void {
+  const index = lastUserIndex(turns);
+  const last = turns[index];
+  if (isActive(client.state) || !last) return;
+  editing = true;
+  page.editing.hidden = false;
+  page.prompt.value = last.content;
+  page.prompt.focus();
+  page.prompt.setSelectionRange(last.content.length, last.content.length);
+}
+
+function stopEditing(): void {
+  editing = false;
+  page.editing.hidden = true;
+}
+
+function newChat(): void {
+  if (isActive(client.state)) return;
+  stopEditing();
+  turns = [];
+  view.clear();
+  saved.clear();
+  showError(null);
+  showNotice(null);
+  clearMetrics();
+  persist();
+  showState('idle', { retry: 0 });
+  page.prompt.focus();
 }
 
 /**
- * After a reload mid-stream, the stream is replayed from its first event: the text on screen went
- * with the old page, and a full replay is the one way to show it again exactly, with nothing
- * missing and nothing twice.
+ * After a reload mid-answer, the stream is replayed from its first event into its own turn: what
+ * the old page stored of it may lag behind, and a full replay is the one way to show it exactly,
+ * with nothing missing and nothing twice. The stored text stays until the replay begins, and for
+ * good if the stream is gone.
  */
-function resumeSaved(): void {
+function restoreThread(): void {
   const position = saved.load();
-  if (!position) return;
-  reset();
+  const last = turns.at(-1);
+  const resumable =
+    position !== null &&
+    last?.role === 'assistant' &&
+    (last.streamId === position.streamId || last.state === 'streaming');
+  if (resumable) last.state = 'streaming';
+  else {
+    // Its stream belonged to a tab that closed, or to no turn this tab has.
+    if (last?.role === 'assistant' && last.state === 'streaming') last.state = 'cut';
+    saved.clear();
+  }
+  view.restore(turns);
+  view.scrollToEnd();
+  showNotice(opened.notice);
+  showState('idle', { retry: 0 });
+  if (!resumable || !position || last?.role !== 'assistant') return;
+  // A resumed answer shows what was stored of it, thinking included, until the replay begins.
+  const elements = view.latestAnswer();
+  if (!elements) return;
+  startAnswer(last, elements, true);
   void client.resume(position.streamId);
 }
 
 page.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  send();
+  const prompt = page.prompt.value;
+  ask(editing ? { type: 'edit', prompt } : { type: 'send', prompt });
 });
 
 page.stop.addEventListener('click', () => client.stop());
+page.regenerate.addEventListener('click', () => ask({ type: 'regenerate' }));
+page.newChat.addEventListener('click', newChat);
+page.cancelEdit.addEventListener('click', () => {
+  stopEditing();
+  page.prompt.value = '';
+  page.prompt.focus();
+});
+page.conversation.addEventListener('click', (event) => {
+  const target = event.target instanceof Element ? event.target.closest('button') : null;
+  if (target?.id === 'edit-prompt') startEditing();
+  if (target?.id === 'retry') ask({ type: 'regenerate' });
+});
 
 page.prompt.addEventListener('keydown', (event) => {
   // isComposing: Enter also confirms an IME candidate (Chinese, Japanese...), which must not send.
-  if (event.key !== 'Enter' || event.shiftKey || event.isComposing) return;
+  if (event.isComposing) return;
+  if (event.key === 'ArrowUp' && page.prompt.value === '' && !editing) {
+    event.preventDefault();
+    startEditing();
+    return;
+  }
+  if (event.key !== 'Enter' || event.shiftKey) return;
   event.preventDefault();
   page.form.requestSubmit();
 });
 
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && isActive(client.state)) {
+  if (event.key !== 'Escape') return;
+  if (isActive(client.state)) {
     event.preventDefault();
     client.stop();
+  } else if (editing) {
+    event.preventDefault();
+    stopEditing();
+    page.prompt.value = '';
   }
 });
 
-// The last event id, for whoever resumes this tab's stream, without a storage write per event.
+// The last event id and the partial answer, for whoever resumes this tab's stream, without a
+// storage write per event.
 addEventListener('pagehide', () => {
   const position = client.position;
-  if (position && isActive(client.state)) saved.save(position);
+  if (!position || !isActive(client.state)) return;
+  saved.save(position);
+  persist();
 });
 
-showState('idle', { retry: 0 });
+// A duplicated tab starts with this tab's sessionStorage, so with its thread id: when another tab
+// writes this tab's entry, this tab moves its own thread to a new one.
+addEventListener('storage', (event) => {
+  if (event.storageArea !== localStorage || event.newValue === null) return;
+  if (event.key !== THREAD_KEY_PREFIX + threadId) return;
+  threadId = store.claimNewId();
+  persist();
+});
+
 showError(null);
+restoreThread();
 // The prompt is what this page is for; start there (an autofocus attribute is linted as an a11y risk).
 page.prompt.focus();
-resumeSaved();
 
 // index.html ships a lone `mock` option, so the page works even when this fails; nothing to show.
 loadModels()

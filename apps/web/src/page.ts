@@ -8,7 +8,12 @@ export interface PageElements {
   model: HTMLSelectElement;
   send: HTMLButtonElement;
   stop: HTMLButtonElement;
-  output: HTMLElement;
+  conversation: HTMLElement;
+  regenerate: HTMLButtonElement;
+  newChat: HTMLButtonElement;
+  editing: HTMLElement;
+  cancelEdit: HTMLButtonElement;
+  notice: HTMLElement;
   status: HTMLElement;
   error: HTMLElement;
   metrics: HTMLElement;
@@ -40,7 +45,12 @@ export function getPageElements(root: ElementLookup = document): PageElements {
     model: requireElement(root, 'model', HTMLSelectElement),
     send: requireElement(root, 'send', HTMLButtonElement),
     stop: requireElement(root, 'stop', HTMLButtonElement),
-    output: requireElement(root, 'gpt-output', HTMLElement),
+    conversation: requireElement(root, 'conversation', HTMLElement),
+    regenerate: requireElement(root, 'regenerate', HTMLButtonElement),
+    newChat: requireElement(root, 'new-chat', HTMLButtonElement),
+    editing: requireElement(root, 'editing', HTMLElement),
+    cancelEdit: requireElement(root, 'cancel-edit', HTMLButtonElement),
+    notice: requireElement(root, 'thread-notice', HTMLElement),
     status: requireElement(root, 'status', HTMLElement),
     error: requireElement(root, 'error', HTMLElement),
     metrics: requireElement(root, 'metrics', HTMLElement),
