@@ -63,6 +63,15 @@ export function createReasoningView(
     return true;
   }
 
+  function reset(): void {
+    renderer.clear();
+    startedAt = null;
+    thoughtMs = null;
+    parts.details.hidden = true;
+    parts.details.open = false;
+    parts.summary.textContent = THINKING_LABEL;
+  }
+
   return {
     push(text) {
       if (text === '') return;
@@ -81,29 +90,16 @@ export function createReasoningView(
       stopClock();
     },
     restore(text, ms) {
-      renderer.clear();
-      startedAt = null;
-      thoughtMs = null;
-      if (text === '') {
-        parts.details.hidden = true;
-        return;
-      }
+      reset();
+      if (text === '') return;
       renderer.push(text);
       renderer.flush();
       parts.details.hidden = false;
-      parts.details.open = false;
       startedAt = 0;
       thoughtMs = ms ?? null;
       parts.summary.textContent = ms === undefined ? 'Thoughts' : thoughtLabel(ms);
     },
-    clear() {
-      renderer.clear();
-      startedAt = null;
-      thoughtMs = null;
-      parts.details.hidden = true;
-      parts.details.open = false;
-      parts.summary.textContent = THINKING_LABEL;
-    },
+    clear: reset,
     get thoughtMs() {
       return thoughtMs;
     },
