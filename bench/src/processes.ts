@@ -51,7 +51,12 @@ export interface ServerOptions {
  * The per-address rate limit and the stream cap are guards against untrusted clients; one load
  * generator opening thousands of streams from one address is exactly what they refuse.
  */
-const LIMITS_OFF = { RATE_LIMIT_MAX: '0', MAX_CONCURRENT_STREAMS: '0' };
+const LIMITS_OFF = {
+  RATE_LIMIT_MAX: '0',
+  MAX_CONCURRENT_STREAMS: '0',
+  MAX_CONCURRENT_READERS: '0',
+  MAX_STREAMS_PER_CLIENT: '0',
+};
 
 export async function startServer(
   target: TargetName,

@@ -13,6 +13,7 @@ import { GenerationFollower } from './generation-reader.ts';
 import type { StreamError } from './model-failure.ts';
 import type { GenerateInput, Model } from './models/model.ts';
 import type { Logger } from './observability/logger.ts';
+import { redactStreamId } from './observability/redact.ts';
 import type { StreamObserver } from './observability/stream-observer.ts';
 import { SseResponse } from './sse-response.ts';
 import { EventLog } from './store/event-log.ts';
@@ -58,6 +59,8 @@ export interface StartOptions {
   model: Model;
   input: Omit<GenerateInput, 'signal'>;
   resumable: boolean;
+  /** Who started it (see `clientKeyOf`), counted in `runningFor` until the stream ends. */
+  client?: string;
 }
 
 /** What a reader at some position of a stream has still to receive. */
@@ -86,6 +89,8 @@ export class ActiveStreams {
   readonly #generations = new Map<string, Generation>();
   readonly #responses = new Set<SseResponse>();
   readonly #storeReaders = new Set<StoreReader>();
+  /** Running generations per client; a client with none has no entry. */
+  readonly #perClient = new Map<string, number>();
   /** Ended generations whose last events are still on their way into the store. */
   readonly #storing = new Set<Promise<void>>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -137,6 +142,16 @@ export class ActiveStreams {
     return this.#store;
   }
 
+  /** The generations `client` started that are running here. */
+  runningFor(client: string): number {
+    return this.#perClient.get(client) ?? 0;
+  }
+
+  /** Open responses reading a stream, here or from the store. */
+  get readers(): number {
+    return this.#responses.size;
+  }
+
   /** The ids of the generations running here, oldest first. */
   runningIds(): string[] {
     return [...this.#generations.values()]
@@ -145,8 +160,9 @@ export class ActiveStreams {
   }
 
   /** Starts a new stream answered on `res`. False when the store has no room for it. */
-  start({ res, model, input, resumable }: StartOptions): boolean {
-    const log = new EventLog(randomUUID(), model.id);
+  start({ res, model, input, resumable, client }: StartOptions): boolean {
+    // The input stays in memory as long as the model runs; its JSON length is near enough.
+    const log = new EventLog(randomUUID(), model.id, JSON.stringify(input).length);
     if (resumable && !this.#store.add(log)) return false;
     const generation = new Generation({
       log,
@@ -154,12 +170,13 @@ export class ActiveStreams {
       input,
       resumable,
       observed: this.#observer.started({ streamId: log.streamId, model: model.id }),
-      onEnd: (ended) => this.#onEnd(ended),
+      onEnd: (ended) => this.#onEnd(ended, client),
       flushes: this.#flushes,
       onAppend: resumable ? (grown) => this.#store.appended(grown) : undefined,
     });
     this.#generations.set(log.streamId, generation);
     this.#running++;
+    if (client !== undefined) this.#perClient.set(client, this.runningFor(client) + 1);
     this.#follow(generation, res, -1);
     void generation.run();
     return true;
@@ -274,7 +291,10 @@ export class ActiveStreams {
       fail(STREAM_NOT_FOUND);
     } catch (error) {
       if (abort.signal.aborted) return;
-      this.#logger.error({ err: error, streamId }, 'could not read a stream from the store');
+      this.#logger.error(
+        { err: error, streamId: redactStreamId(streamId) },
+        'could not read a stream from the store',
+      );
       fail(STORE_FAILED);
     } finally {
       res.off('close', leave);
@@ -283,8 +303,13 @@ export class ActiveStreams {
     }
   }
 
-  #onEnd(generation: Generation): void {
+  #onEnd(generation: Generation, client: string | undefined): void {
     this.#running--;
+    if (client !== undefined) {
+      const left = this.runningFor(client) - 1;
+      if (left > 0) this.#perClient.set(client, left);
+      else this.#perClient.delete(client);
+    }
     const { streamId } = generation.log;
     if (!generation.resumable) {
       this.#generations.delete(streamId);

@@ -1,4 +1,4 @@
-import { ERROR_CODES } from '@gpt-stream/protocol';
+import { API_PATHS, ERROR_CODES, LAST_EVENT_ID_HEADER } from '@gpt-stream/protocol';
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { ActiveStreams } from './active-streams.ts';
@@ -12,6 +12,7 @@ import { requestLogger } from './observability/request-logger.ts';
 import { chatRoute } from './routes/chat.ts';
 import { statusRoutes } from './routes/status.ts';
 import { streamRoutes } from './routes/stream.ts';
+import { allowedHosts } from './security/allowed-hosts.ts';
 import { corsPolicy } from './security/cors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { streamStartLimits } from './security/stream-limits.ts';
@@ -20,6 +21,8 @@ import { serveWeb } from './web-static.ts';
 export interface AppOptions {
   config: Pick<
     Config,
+    | 'host'
+    | 'allowedHosts'
     | 'maxPromptChars'
     | 'maxMessages'
     | 'systemPrompt'
@@ -29,6 +32,8 @@ export interface AppOptions {
     | 'rateLimitWindowMs'
     | 'rateLimitMax'
     | 'maxConcurrentStreams'
+    | 'maxConcurrentReaders'
+    | 'maxStreamsPerClient'
   >;
   models: ModelRegistry;
   streams: ActiveStreams;
@@ -50,18 +55,18 @@ export function createApp({
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogger(logger));
+  app.use(allowedHosts(config));
   app.use(securityHeaders());
   app.use('/api', corsPolicy(config.corsOrigins));
   app.use(statusRoutes({ models, streams }));
   app.use(metricsRoute(metrics));
-  app.use(
-    chatRoute({
-      config,
-      models,
-      streams,
-      limits: streamStartLimits({ config, streams, store: rateLimitStore }),
-    }),
+  const limits = streamStartLimits({ config, streams, logger, store: rateLimitStore });
+  // A resume opens a reader: the cap on readers applies before its route runs.
+  app.get(API_PATHS.chatStream, limits.readers);
+  app.post(API_PATHS.chat, (req, res, next) =>
+    req.get(LAST_EVENT_ID_HEADER) === undefined ? next() : limits.readers(req, res, next),
   );
+  app.use(chatRoute({ config, models, streams, limits }));
   app.use(streamRoutes({ streams }));
   app.use('/api', (req, res) => {
     sendError(res, 404, ERROR_CODES.notFound, `There is no ${req.method} ${req.originalUrl}.`);

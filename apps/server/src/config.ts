@@ -104,6 +104,25 @@ function originList(name: string) {
     });
 }
 
+/** Host names, or `.example.com` for a domain and its subdomains, or `*` for any. */
+function hostList(name: string) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, context) => {
+      const hosts = commaList(raw).map((entry) => entry.toLowerCase());
+      for (const host of hosts) {
+        if (host === '*' || /^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(host)) continue;
+        context.addIssue({
+          code: 'custom',
+          message: `${name} must be a comma-separated list of host names like chat.example.com or .example.com (no scheme, no port), or *, got "${host}"`,
+        });
+        return z.NEVER;
+      }
+      return hosts;
+    });
+}
+
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function isAddressOrSubnet(entry: string): boolean {
@@ -170,6 +189,7 @@ function redisUrl(fallback: string) {
 const EnvSchema = z.object({
   PORT: wholeNumber('PORT', { min: 0, max: 65_535, fallback: 8080 }),
   HOST: text('127.0.0.1'),
+  ALLOWED_HOSTS: hostList('ALLOWED_HOSTS'),
   MOCK_DELAY_MS: wholeNumber('MOCK_DELAY_MS', { min: 0, max: 60_000, fallback: 30 }),
   HEARTBEAT_MS: wholeNumber('HEARTBEAT_MS', { min: 10, max: 3_600_000, fallback: 15_000 }),
   MAX_PROMPT_CHARS: wholeNumber('MAX_PROMPT_CHARS', { min: 1, max: 1_000_000, fallback: 32_000 }),
@@ -200,6 +220,16 @@ const EnvSchema = z.object({
     min: 0,
     max: 1_000_000,
     fallback: 1000,
+  }),
+  MAX_CONCURRENT_READERS: wholeNumber('MAX_CONCURRENT_READERS', {
+    min: 0,
+    max: 1_000_000,
+    fallback: 2000,
+  }),
+  MAX_STREAMS_PER_CLIENT: wholeNumber('MAX_STREAMS_PER_CLIENT', {
+    min: 0,
+    max: 1_000_000,
+    fallback: 50,
   }),
   STREAM_STORE: oneOf('STREAM_STORE', ['memory', 'redis'], 'memory'),
   REDIS_URL: redisUrl('redis://127.0.0.1:6379'),
@@ -281,6 +311,11 @@ export interface Config {
   /** 0 picks a free port. */
   port: number;
   host: string;
+  /**
+   * Host names the server answers to besides loopback names (and, bound to the network, IP
+   * addresses); `*` for any. Guards against DNS rebinding.
+   */
+  allowedHosts: string[];
   /** Pause before each token of the built-in models, to look like a real model. */
   mockDelayMs: number;
   /** How long a stream may stay silent before a `: ping` comment keeps it open. */
@@ -317,6 +352,10 @@ export interface Config {
   rateLimitMax: number;
   /** Streams open at once on this process; 0 turns the cap off. */
   maxConcurrentStreams: number;
+  /** Responses reading a stream at once on this process (starts and resumes); 0: no cap. */
+  maxConcurrentReaders: number;
+  /** Running streams one client address may hold at once; 0: no cap. */
+  maxStreamsPerClient: number;
   /** Where streams are kept for resuming: this process alone, or Redis shared by every instance. */
   streamStore: 'memory' | 'redis';
   redisUrl: string;
@@ -353,6 +392,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   return {
     port: data.PORT,
     host: data.HOST,
+    allowedHosts: data.ALLOWED_HOSTS,
     mockDelayMs: data.MOCK_DELAY_MS,
     heartbeatMs: data.HEARTBEAT_MS,
     maxPromptChars: data.MAX_PROMPT_CHARS,
@@ -369,6 +409,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimitWindowMs: data.RATE_LIMIT_WINDOW_MS,
     rateLimitMax: data.RATE_LIMIT_MAX,
     maxConcurrentStreams: data.MAX_CONCURRENT_STREAMS,
+    maxConcurrentReaders: data.MAX_CONCURRENT_READERS,
+    maxStreamsPerClient: data.MAX_STREAMS_PER_CLIENT,
     streamStore: data.STREAM_STORE,
     redisUrl: data.REDIS_URL,
     streamRetentionMs: data.STREAM_RETENTION_MS,

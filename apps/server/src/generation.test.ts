@@ -1,11 +1,15 @@
 import { once } from 'node:events';
-import { connect, Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
+import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { READER_MAX_LAG_BYTES } from './generation-reader.ts';
 import type { Model } from './models/model.ts';
+import { rawRequest, sendUnread } from './test-raw-http.ts';
 import {
   activeStreams,
+  gatedModel,
   postChat,
   readStream,
   readUntilFirstDelta,
@@ -140,41 +144,78 @@ describe('a reader that leaves a resumable stream', () => {
 });
 
 describe('a slow reader', () => {
-  it('pauses the model instead of buffering, and resumes it when the reader catches up', async () => {
+  it('never holds the model back, and is cut once it falls too far behind', async () => {
     const chunk = 'x'.repeat(4096);
     const { probe, model } = probeModel({ chunk });
     server = await startTestServer({ models: [model] });
-    const socket = connect(server.port, '127.0.0.1');
-    await once(socket, 'connect');
     const body = JSON.stringify({ prompt: 'Hi', resumable: false });
-    socket.write(
-      `POST ${API_PATHS.chat} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
-    socket.pause();
+    const socket = await sendUnread(server.port, [
+      rawRequest({
+        method: 'POST',
+        path: API_PATHS.chat,
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      }),
+    ]);
 
-    // The model is endless: without backpressure the count would race upwards without end.
-    let previous = -1;
-    await expect
-      .poll(
-        () => {
-          const stalled = probe.pulled > 0 && probe.pulled === previous;
-          previous = probe.pulled;
-          return stalled;
-        },
-        { interval: 200, timeout: 10_000 },
-      )
-      .toBe(true);
-    const pulledWhilePaused = probe.pulled;
-    // Kernel socket buffers on loopback hold a few MiB; the server itself keeps ~one chunk.
-    expect(pulledWhilePaused * chunk.length).toBeLessThan(32 * 1024 * 1024);
-
-    socket.resume();
-    socket.on('data', () => undefined);
-    await expect.poll(() => probe.pulled, { timeout: 5000 }).toBeGreaterThan(pulledWhilePaused * 2);
-
-    socket.destroy();
-    await expect.poll(() => probe.finished, { timeout: 1000 }).toBe(true);
+    // Its only reader cut, a stream that cannot be resumed stops: the model ran on meanwhile,
+    // past what the socket could take, but no further than the bound.
+    await expect.poll(() => probe.finished, { timeout: 10_000 }).toBe(true);
+    expect(probe.pulled * chunk.length).toBeGreaterThan(READER_MAX_LAG_BYTES / 2);
+    // Kernel socket buffers on loopback hold a few MiB; the log the bound, the server one chunk.
+    expect(probe.pulled * chunk.length).toBeLessThan(32 * 1024 * 1024);
     await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
+    socket.destroy();
+  });
+
+  it('cannot freeze the stream for its other readers: a live reader keeps receiving deltas', {
+    timeout: 30_000,
+  }, async () => {
+    const token = 'y'.repeat(32 * 1024);
+    const big = gatedModel('big', () => token);
+    server = await startTestServer({ models: [big.model] });
+    const response = await postChat(server, { prompt: 'Hi' });
+    const live = { streamId: '', deltas: 0, ended: false };
+    const parser = createParser({
+      onEvent({ event, data }) {
+        if (event === 'start') live.streamId = JSON.parse(data).streamId;
+        if (event === 'delta') live.deltas++;
+        if (event === 'done') live.ended = true;
+      },
+    });
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body ?? [])
+        parser.feed(decoder.decode(chunk, { stream: true }));
+    })();
+    await expect.poll(() => live.streamId).not.toBe('');
+    // Anyone holding the id: two pipelined resumes on one connection, never read.
+    const resume = rawRequest({ method: 'GET', path: chatStreamPath(live.streamId) });
+    const intruder = await sendUnread(server.port, [resume, resume]);
+    await expect.poll(() => server?.streams.readers).toBe(2);
+
+    // Each token reaches the live reader before the next is made: 8 MiB of them, far past what
+    // the intruder's socket and the lag bound take.
+    const tokens = (8 * 1024 * 1024) / token.length;
+    for (let index = 1; index <= tokens; index++) {
+      big.release();
+      await expect.poll(() => live.deltas, { interval: 1 }).toBe(index);
+    }
+    // The intruder was cut: it holds no reader, and what it got ends without a terminal event.
+    expect(server.streams.readers).toBe(1);
+    const intruderClosed = once(intruder, 'close');
+    let intruderTail = '';
+    intruder.setEncoding('latin1');
+    intruder.on('data', (data: string) => {
+      intruderTail = (intruderTail + data).slice(-1000);
+    });
+    intruder.resume();
+    await intruderClosed;
+    expect(intruderTail).not.toMatch(/event: (done|error)/);
+
+    big.finish();
+    await reading;
+    expect(live).toMatchObject({ deltas: tokens, ended: true });
   });
 });
 

@@ -29,7 +29,7 @@ export interface GenerationOptions {
 /**
  * The most tokens a model that never waits (the mock at no delay, a fast upstream's buffered
  * chunks) makes in one turn before its readers write them: enough for one large write each, few
- * enough that a reader that cannot keep up stops the model before much piles up.
+ * enough that the readers and the other streams get their turn before much piles up.
  */
 const TOKENS_PER_TURN = 128;
 
@@ -43,8 +43,9 @@ const READER_LEFT: StreamError = {
 /**
  * The producer of one stream: runs the model and appends its output to the log, numbered, until
  * the model finishes, fails, or the stream is stopped. It keeps going when its readers leave (they
- * may resume), but pauses while an attached reader cannot keep up, so that a slow reader slows the
- * model down instead of growing memory.
+ * may resume), and never waits for a reader that cannot keep up: the log holds every event, so a
+ * slow reader catches up from it, and one that falls too far behind is cut (see
+ * GenerationFollower). One reader that does not read cannot freeze the stream for the others.
  */
 export class Generation {
   readonly log: EventLog;
@@ -52,8 +53,6 @@ export class Generation {
   readonly #options: GenerationOptions;
   readonly #readers = new Set<GenerationReader>();
   readonly #abort = new AbortController();
-  #blockedReaders = 0;
-  #wake: (() => void) | undefined;
   #ended = false;
   #iterator: TextStream | undefined;
   /** Since when nobody reads it (ms since the epoch); undefined while someone does. */
@@ -82,12 +81,6 @@ export class Generation {
       const iterator = model.generate({ ...input, signal: this.#abort.signal });
       this.#iterator = iterator;
       for (;;) {
-        while (this.#blockedReaders > 0 && !this.#ended) {
-          await new Promise<void>((wake) => {
-            this.#wake = wake;
-          });
-        }
-        if (this.#ended) return;
         const step = await iterator.next();
         // Stopped while the model was busy: the stream has ended already, whatever it says now.
         if (this.#ended) return;
@@ -134,27 +127,11 @@ export class Generation {
     if (!this.resumable) this.stop(READER_LEFT);
   }
 
-  /** An attached reader's socket is full: the model waits until it drains. */
-  readerBlocked(): void {
-    this.#blockedReaders++;
-  }
-
-  readerDrained(): void {
-    this.#blockedReaders--;
-    if (this.#blockedReaders > 0) return;
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
   #end(event: TerminalEvent): void {
     if (this.#ended) return;
     this.#ended = true;
     this.log.end(event);
     this.#options.observed.ended(event, event.data === READER_LEFT ? 'client_left' : undefined);
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
     // Runs the model's cleanup if it is suspended at a `yield`; a no-op once it has finished.
     this.#iterator?.return?.(undefined).catch(() => undefined);
     this.#publish();

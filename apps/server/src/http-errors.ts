@@ -47,14 +47,42 @@ function describeBodyError(error: BodyParserError): [number, ErrorCode, string] 
   }
 }
 
+/** An error that says it is the client's doing, in the `http-errors` way Express's parts use. */
+interface ClientError {
+  status: number;
+  code?: unknown;
+}
+
+function isClientError(error: unknown): error is ClientError {
+  const status = (error as Partial<ClientError> | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
+
 /**
- * The last handler: every failure becomes a JSON error. Unexpected ones are logged and answered
- * with a generic message; stack traces and internal messages never reach the client.
+ * The client's mistakes that are not body-parser's own: a malformed %-escape in the path (the
+ * router cannot decode the parameter) or a compressed body that does not decompress.
+ */
+function describeClientError(error: ClientError): [number, ErrorCode, string] {
+  if (error instanceof URIError) {
+    return [400, ERROR_CODES.invalidRequest, 'The path has a malformed %-escape.'];
+  }
+  if (typeof error.code === 'string' && error.code.startsWith('Z_')) {
+    return [400, ERROR_CODES.invalidRequest, 'The request body could not be decompressed.'];
+  }
+  return [400, ERROR_CODES.invalidRequest, 'The request could not be read.'];
+}
+
+/**
+ * The last handler: every failure becomes a JSON error. A client's mistake gets a 4xx and only
+ * the request's own log line (a warning); anything else is logged with its stack and answered
+ * with a generic 500. Stack traces and internal messages never reach the client.
  */
 export const handleErrors =
   (logger: Logger): ErrorRequestHandler =>
   (error, req, res, _next) => {
-    const known = isBodyParserError(error) ? describeBodyError(error) : undefined;
+    const known =
+      (isBodyParserError(error) ? describeBodyError(error) : undefined) ??
+      (isClientError(error) ? describeClientError(error) : undefined);
     if (!known) {
       const request = { id: requestIdOf(res), method: req.method, url: req.originalUrl };
       logger.error({ err: error, req: request }, 'request failed');

@@ -2,6 +2,22 @@ import { createServer, IncomingMessage, type Server, ServerResponse } from 'node
 import type { Express } from 'express';
 
 /**
+ * Runs `app` for a request once its response owns the socket. A pipelined request (sent on a
+ * connection before the answer to the previous one has ended) gets a response that Node queues
+ * without a socket: it can send nothing until the one before ends, and if the connection dies
+ * meanwhile it never hears `close`. A stream started for it would wait on a reader that cannot
+ * exist, holding its slot for good. So a queued request is only handled when its turn comes;
+ * until then its body is not read either, which stops Node reading more requests off that
+ * connection. A connection that dies first takes its queued requests with it, unanswered.
+ */
+function inTurn(app: Express) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (res.socket !== null) app(req, res);
+    else res.once('socket', () => app(req, res));
+  };
+}
+
+/**
  * The HTTP server for the app. Express moves every request and response onto its own prototypes
  * (`app.request`, `app.response`) with `Object.setPrototypeOf`, and V8 then gives each of them a
  * hidden class of its own as soon as a property is added: a copy of a hundred-odd property
@@ -19,5 +35,5 @@ export function createHttpServer(app: Express): Server {
   Object.setPrototypeOf(AppResponse.prototype, app.response);
   app.request = AppRequest.prototype as Express['request'];
   app.response = AppResponse.prototype as Express['response'];
-  return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);
+  return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, inTurn(app));
 }

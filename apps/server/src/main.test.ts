@@ -129,6 +129,7 @@ describe('the server process', { timeout: 30_000 }, () => {
       MOCK_DELAY_MS: '1000',
       RATE_LIMIT_MAX: '0',
       MAX_CONCURRENT_STREAMS: '0',
+      MAX_STREAMS_PER_CLIENT: '0',
     });
     const url = await listening(running);
     const readers = await openStreams(url, count);
@@ -173,26 +174,17 @@ describe('the server process', { timeout: 30_000 }, () => {
     const url = await listening(running);
     const { hostname, port } = new URL(url);
     // A client that sends a request for a huge echo and then never reads a byte of the answer.
-    const body = JSON.stringify({ prompt: 'ab '.repeat(300_000), model: 'echo' });
+    const body = JSON.stringify({ prompt: 'a '.repeat(499_000), model: 'echo' });
     const stuck = connect({ host: hostname, port: Number(port) });
     stuck.pause();
     stuck.write(
       `POST ${API_PATHS.chat} HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
-    // Once the socket buffers are full the server waits for 'drain' and the count stops rising.
-    let previous = -1;
+    // Well past what the socket buffers take: the reader is behind, or was cut for it.
     await expect
-      .poll(
-        async () => {
-          const sent = await tokensSent(url);
-          const stalled = sent > 0 && sent === previous;
-          previous = sent;
-          return stalled;
-        },
-        { timeout: 20_000, interval: 300 },
-      )
-      .toBe(true);
+      .poll(() => tokensSent(url), { timeout: 20_000, interval: 20 })
+      .toBeGreaterThan(60_000);
 
     const signalledAt = performance.now();
     const exited = once(running.child, 'exit');

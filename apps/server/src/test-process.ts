@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+import { freePort } from './test-ports.ts';
 
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
@@ -12,13 +13,18 @@ export interface Running {
 
 const started: ChildProcess[] = [];
 
-/** Runs the server with the given environment on a free loopback port. */
-export function runServer(env: Record<string, string>): Running {
+function spawnServer(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);
+  return child;
+}
+
+/** Runs the server with the given environment on a free loopback port. */
+export function runServer(env: Record<string, string>): Running {
+  const child = spawnServer(env);
   let output = '';
   child.stdout?.on('data', (chunk) => {
     output += chunk;
@@ -27,6 +33,34 @@ export function runServer(env: Record<string, string>): Running {
     output += chunk;
   });
   return { child, output: () => output };
+}
+
+/**
+ * Runs the server with its log (stdout) piped to nobody that reads it: the pipe fills up, as a
+ * log shipper that hung would leave it. Only stderr is collected. Resolves once it answers.
+ */
+export async function runServerWithUnreadLog(
+  env: Record<string, string>,
+): Promise<Running & { url: string }> {
+  const port = await freePort();
+  const child = spawnServer({ ...env, PORT: String(port) });
+  child.stdout?.pause();
+  let output = '';
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await expect
+    .poll(
+      () =>
+        fetch(`${url}/api/health`).then(
+          ({ ok }) => ok,
+          () => false,
+        ),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  return { child, output: () => output, url };
 }
 
 /** The server's URL, once it says it is listening. */

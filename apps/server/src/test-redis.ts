@@ -1,12 +1,17 @@
 /** Test support: a real redis-server of the test's own, on a free loopback port. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
+import { freePort } from './test-ports.ts';
+
+export { freePort };
 
 export interface TestRedis {
   url: string;
   port: number;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  freeze(): void;
+  thaw(): void;
   stop(): Promise<void>;
   /** Kills it (SIGKILL): connections drop, everything it held is gone. */
   kill(): Promise<void>;
@@ -19,17 +24,6 @@ export interface TestRedisOptions {
   password?: string;
   /** Allows DEBUG (SLEEP, to play a slow Redis) from loopback. */
   debug?: boolean;
-}
-
-/** A loopback port free right now (another process may still take it before the caller does). */
-export async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  if (typeof address !== 'object' || !address) throw new Error('no free port');
-  return address.port;
 }
 
 function launch(port: number, { password, debug }: TestRedisOptions): Promise<ChildProcess> {
@@ -77,7 +71,12 @@ export async function startRedis(options: TestRedisOptions = {}): Promise<TestRe
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
-        stop: () => end(child, 'SIGTERM'),
+        freeze: () => child.kill('SIGSTOP'),
+        thaw: () => child.kill('SIGCONT'),
+        stop: () => {
+          child.kill('SIGCONT');
+          return end(child, 'SIGTERM');
+        },
         kill: () => end(child, 'SIGKILL'),
         async restart() {
           await end(child, 'SIGKILL');

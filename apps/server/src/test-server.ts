@@ -32,6 +32,8 @@ export interface TestServer {
 }
 
 export const testConfig = {
+  host: '127.0.0.1',
+  allowedHosts: [] as string[],
   heartbeatMs: 15_000,
   maxPromptChars: 1000,
   maxMessages: 1000,
@@ -44,6 +46,8 @@ export const testConfig = {
   // Off: tests start many streams from one address; the limit has tests of its own.
   rateLimitMax: 0,
   maxConcurrentStreams: 0,
+  maxConcurrentReaders: 0,
+  maxStreamsPerClient: 0,
   streamRetentionMs: 60_000,
   memoryStoreMaxStreams: 1000,
   memoryStoreMaxBytes: 64 * 1024 * 1024,
@@ -222,7 +226,7 @@ export function readUntilCut(
 }
 
 /** A model that yields one token each time the test releases one, and finishes when told. */
-export function gatedModel(id = 'gated') {
+export function gatedModel(id = 'gated', tokenText = (index: number) => `token ${index} `) {
   let waiting: (() => void) | undefined;
   let released = 0;
   let finishAfter = Number.POSITIVE_INFINITY;
@@ -235,12 +239,16 @@ export function gatedModel(id = 'gated') {
         while (gate.pulled < finishAfter) {
           while (released <= gate.pulled && gate.pulled < finishAfter) {
             await new Promise<void>((resolve, reject) => {
-              waiting = resolve;
-              signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+              const abort = () => reject(signal.reason);
+              waiting = () => {
+                signal.removeEventListener('abort', abort);
+                resolve();
+              };
+              signal.addEventListener('abort', abort, { once: true });
             });
           }
           if (gate.pulled >= finishAfter) break;
-          yield `token ${gate.pulled++} `;
+          yield tokenText(gate.pulled++);
         }
         return { finishReason: 'stop', usage: { promptTokens: 1, completionTokens: gate.pulled } };
       } finally {

@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   streamStopped: 'stream_stopped',
   streamAbandoned: 'stream_abandoned',
   serverBusy: 'server_busy',
+  /** The request's `Host` is not a name this server answers to (a DNS rebinding attempt, say). */
+  hostNotAllowed: 'host_not_allowed',
   /** The instance generating the stream stopped answering (its lease in the shared store ran out). */
   instanceLost: 'instance_lost',
 } as const;

@@ -1,4 +1,4 @@
-import { API_PATHS } from '@gpt-stream/protocol';
+import { API_PATHS, chatStreamPath, RESUME_AFTER_PARAM } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { postChat, readStream, startTestServer, type TestServer } from '../test-server.ts';
 import { REQUEST_ID_HEADER } from './request-logger.ts';
@@ -19,8 +19,11 @@ describe('the log', () => {
     server = await startTestServer({ models: testModels });
     const done = await readStream(await postChat(server, { prompt: 'Hi', model: 'steady' }));
     const failed = await readStream(await postChat(server, { prompt: 'Hi', model: 'broken' }));
+    // Its prefix: see the test of stream ids below.
     const idOf = ({ events }: typeof done) =>
-      events[0]?.event.type === 'start' ? events[0].event.data.streamId : undefined;
+      events[0]?.event.type === 'start'
+        ? `${events[0].event.data.streamId.slice(0, 8)}…`
+        : undefined;
 
     await expect
       .poll(() => linesWith('stream ended').length + linesWith('stream failed').length)
@@ -87,5 +90,34 @@ describe('the log', () => {
     });
     expect(notFound).toMatchObject({ level: 'warn', res: { statusCode: 404 } });
     expect(JSON.stringify(server.logs)).not.toContain('secret');
+  });
+});
+
+describe('a stream id in the log', () => {
+  it('appears only as a prefix: whoever has the whole id can read and stop the stream', async () => {
+    server = await startTestServer({ models: testModels });
+    const stream = await readStream(await postChat(server, { prompt: 'Hi', model: 'steady' }));
+    const start = stream.events[0]?.event;
+    const streamId = start?.type === 'start' ? start.data.streamId : '';
+    const lastId = stream.events.at(-1)?.id ?? '';
+    await readStream(await fetch(`${server.url}${chatStreamPath(streamId)}`));
+    await fetch(
+      `${server.url}${chatStreamPath(streamId)}?${RESUME_AFTER_PARAM}=${encodeURIComponent(lastId)}`,
+    );
+    await fetch(`${server.url}${chatStreamPath(streamId)}?${RESUME_AFTER_PARAM}=${lastId}`);
+    await fetch(`${server.url}${chatStreamPath(streamId)}`, { method: 'DELETE' });
+    await fetch(`${server.url}${chatStreamPath(streamId.toUpperCase())}/nope`);
+
+    await expect.poll(() => server.logs.filter((line) => 'responseTime' in line).length).toBe(6);
+    const logged = JSON.stringify(server.logs).toLowerCase();
+    expect(logged).not.toContain(streamId);
+    // Enough of it to tell streams apart and follow one through the log.
+    const prefix = `${streamId.slice(0, 8)}…`;
+    expect(linesWith('stream ended')).toEqual([expect.objectContaining({ streamId: prefix })]);
+    const urls = server.logs.flatMap(({ req }) => (req ? [(req as { url: string }).url] : []));
+    expect(urls).toContain(`${API_PATHS.chat}/${prefix}`);
+    expect(urls).toContain(
+      `${API_PATHS.chat}/${prefix}?${RESUME_AFTER_PARAM}=${prefix}:${lastId.split(':')[1]}`,
+    );
   });
 });

@@ -1,5 +1,12 @@
+import { chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postChat, readStream, startTestServer, type TestServer } from '../test-server.ts';
+import {
+  gatedModel,
+  postChat,
+  readStream,
+  startTestServer,
+  type TestServer,
+} from '../test-server.ts';
 import { METRICS_PATH } from './metrics-route.ts';
 import { testModels } from './test-models.ts';
 
@@ -67,6 +74,28 @@ describe('GET /metrics after real streams', () => {
     expect(await sample(server, 'gpt_stream_tokens_sent_total')).toBe(17);
     await readStream(await postChat(server, { prompt: 'Hi', maxTokens: 5 }));
     expect(await sample(server, 'gpt_stream_tokens_sent_total')).toBe(22);
+  });
+
+  it('counts each generated delta once, however many readers it reaches, and says so', async () => {
+    const gated = gatedModel();
+    server = await startTestServer({ models: [gated.model] });
+    const first = readStream(await postChat(server, { prompt: 'Hi' }));
+    await expect.poll(() => server.streams.runningIds().length).toBe(1);
+    const streamId = server.streams.runningIds()[0] as string;
+    const second = readStream(await fetch(`${server.url}${chatStreamPath(streamId)}`));
+    await expect.poll(() => server.streams.readers).toBe(2);
+    gated.release(4);
+    gated.finish();
+    const streams = await Promise.all([first, second]);
+    for (const { events } of streams) {
+      expect(events.filter(({ event }) => event.type === 'delta')).toHaveLength(4);
+    }
+
+    expect(await sample(server, 'gpt_stream_tokens_sent_total')).toBe(4);
+    const text = await (await fetch(`${server.url}${METRICS_PATH}`)).text();
+    expect(text).toMatch(
+      /^# HELP gpt_stream_tokens_sent_total Delta events generated\b.*once.*reader/m,
+    );
   });
 
   it('includes event loop lag and the process defaults', async () => {

@@ -5,7 +5,7 @@ export interface Metrics {
   registry: Registry;
   activeStreams: Gauge;
   streamsEnded: Counter<'outcome'>;
-  /** Counts one delta event: called for every token, so it only adds to a number. */
+  /** Counts one generated delta event: called for every token, so it only adds to a number. */
   countToken(): void;
   /** The same for one reasoning event. */
   countReasoningToken(): void;
@@ -19,11 +19,11 @@ export function createMetrics(): Metrics {
   collectDefaultMetrics({ register: registry });
   const countToken = countedAtScrape(registry, {
     name: 'gpt_stream_tokens_sent_total',
-    help: 'Delta events written to readers.',
+    help: 'Delta events generated, each counted once however many readers it is written to.',
   });
   const countReasoningToken = countedAtScrape(registry, {
     name: 'gpt_stream_reasoning_tokens_sent_total',
-    help: "Reasoning events (a model's thinking) written to readers.",
+    help: "Reasoning events (a model's thinking) generated, each counted once however many readers it is written to.",
   });
   return {
     registry,

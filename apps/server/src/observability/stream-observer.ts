@@ -1,6 +1,7 @@
 import type { TerminalEvent } from '@gpt-stream/protocol';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
+import { redactStreamId } from './redact.ts';
 
 /** What a generation tells the outside world about one stream, in the order it happens. */
 export interface StreamObserver {
@@ -72,7 +73,7 @@ class ObservedStreamRecord implements ObservedStream {
     this.#metrics.activeStreams.dec();
     this.#metrics.streamsEnded.inc({ outcome });
     const line = {
-      streamId: this.#streamId,
+      streamId: redactStreamId(this.#streamId),
       model: this.#model,
       outcome,
       tokens: this.#tokens,

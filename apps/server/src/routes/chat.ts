@@ -14,7 +14,7 @@ import type { Config } from '../config.ts';
 import { sendError } from '../http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import { withSystemPrompt } from '../models/system-prompt.ts';
-import type { StreamStartLimits } from '../security/stream-limits.ts';
+import { clientKeyOf, type StreamStartLimits } from '../security/stream-limits.ts';
 
 /**
  * The byte limit only stops bodies no valid request could fill: JSON escapes take up to six bytes
@@ -112,7 +112,7 @@ export function chatRoute({ config, models, streams, limits }: ChatRouteOptions)
         );
       }
       const input = { messages: withSystemPrompt(messages, config.systemPrompt), maxTokens };
-      if (streams.start({ res, model, input, resumable })) {
+      if (streams.start({ res, model, input, resumable, client: clientKeyOf(req) })) {
         // The stream owns the response now and routing is over; the router's `next` would
         // otherwise keep its whole chain of closures alive for as long as the stream is open.
         req.next = undefined;

@@ -19,11 +19,16 @@ export class EventLog {
   /** Approximate memory held (UTF-16 text plus overhead), for the memory store's bounds. */
   #bytes: number;
 
+  /**
+   * `heldChars`: what the stream holds besides its events while it runs (its input), counted in
+   * `bytes` so that a running stream weighs what it holds from its first event on.
+   */
   constructor(
     readonly streamId: string,
     readonly model: string,
+    heldChars = 0,
   ) {
-    this.#bytes = 2 * EVENT_OVERHEAD_BYTES + 2 * (streamId.length + model.length);
+    this.#bytes = 2 * EVENT_OVERHEAD_BYTES + 2 * (streamId.length + model.length + heldChars);
   }
 
   /** How many events there are; the last one's sequence number is `length - 1`. */

@@ -1,4 +1,7 @@
+import { ApiErrorBodySchema, chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEchoModel } from '../models/echo.ts';
+import { postChat, startTestServer, type TestServer } from '../test-server.ts';
 import { EventLog } from './event-log.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import type { EventBatches, StoredEvent } from './stream-store.ts';
@@ -164,5 +167,58 @@ describe('MemoryStore', () => {
     expect(memory.bytes).toBe(growing.bytes);
     expect(memory.bytes).toBeGreaterThan(4096);
     expect(memory.add(new EventLog('refused', 'echo'))).toBe(false);
+  });
+});
+
+describe('the memory store behind the API', () => {
+  let server: TestServer | undefined;
+  const open: AbortController[] = [];
+  const held: Response[] = [];
+  afterEach(async () => {
+    for (const controller of open.splice(0)) controller.abort();
+    held.length = 0;
+    await server?.close();
+  });
+
+  it('counts running streams against MEMORY_STORE_MAX_BYTES and refuses starts beyond it', async () => {
+    server = await startTestServer({
+      models: [createEchoModel({ delayMs: 60_000 })],
+      config: { maxPromptChars: 32_000, memoryStoreMaxBytes: 1024 * 1024 },
+    });
+    const start = async () => {
+      const controller = new AbortController();
+      open.push(controller);
+      const response = await postChat(
+        server as TestServer,
+        { prompt: 'x'.repeat(32_000) },
+        { signal: controller.signal },
+      );
+      held.push(response);
+      return response;
+    };
+    const statuses: number[] = [];
+    for (let index = 0; index < 40; index++) statuses.push((await start()).status);
+
+    // Each holds its 32,000-character prompt (64 KB as UTF-16), whatever it has sent so far.
+    const accepted = statuses.filter((status) => status === 200).length;
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted * 64_000).toBeLessThanOrEqual(1024 * 1024);
+    expect(statuses).toEqual([...Array(accepted).fill(200), ...Array(40 - accepted).fill(503)]);
+    const refused = await start();
+    expect(refused.status).toBe(503);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(ApiErrorBodySchema.parse(await refused.json()).error.code).toBe('server_busy');
+
+    // A stream that ends makes room: finished streams are the first to go.
+    const first = held[0] as Response;
+    const streamId = JSON.parse(
+      /data: (.*)/.exec(
+        new TextDecoder().decode((await first.body?.getReader().read())?.value),
+      )?.[1] ?? '{}',
+    ).streamId;
+    expect(
+      (await fetch(`${server.url}${chatStreamPath(streamId)}`, { method: 'DELETE' })).status,
+    ).toBe(204);
+    expect((await start()).status).toBe(200);
   });
 });
