@@ -159,10 +159,9 @@ function persist(): void {
 /** An answer to stream into: the latest turn, with a renderer of its own. */
 function startAnswer(turn: AssistantTurn, elements: AnswerElements, replaying = false): void {
   const renderer = createRenderer(elements.content, { follow, onRender: showMetrics });
-  // The thinking scrolls in its own box, inside the thread, which follows it too.
-  const thinkingText = follow(followBottom(elements.thinkingBox)(elements.thinking.text));
+  // The thread follows the thinking as it grows, as it follows the answer.
   const thinking = createReasoningView(
-    { ...elements.thinking, text: thinkingText },
+    { ...elements.thinking, text: follow(elements.thinking.text) },
     { onRender: showMetrics },
   );
   answer = { turn, renderer, thinking, replaying };

@@ -1,4 +1,4 @@
-import { createRenderer, type FrameScheduler, type Renderer, type TextSink } from './renderer.ts';
+import { createRenderer, type RendererOptions, type TextSink } from './renderer.ts';
 import { createBlockSink } from './text-blocks.ts';
 
 /** The id of the latest answer's thinking: part of the page contract. */
@@ -32,11 +32,9 @@ export interface ReasoningView {
   readonly thoughtMs: number | null;
 }
 
-export interface ReasoningViewOptions {
+/** The renderer's options (frames, `onRender`), and the clock. */
+export interface ReasoningViewOptions extends RendererOptions {
   now?: () => number;
-  scheduler?: FrameScheduler;
-  /** Runs after each write, as the answer's renderer does. */
-  onRender?: () => void;
 }
 
 /**
@@ -46,12 +44,10 @@ export interface ReasoningViewOptions {
  */
 export function createReasoningView(
   parts: ReasoningParts,
-  { now = () => performance.now(), scheduler, onRender }: ReasoningViewOptions = {},
+  options: ReasoningViewOptions = {},
 ): ReasoningView {
-  const renderer: Renderer = createRenderer(parts.text, {
-    ...(scheduler ? { scheduler } : {}),
-    ...(onRender ? { onRender } : {}),
-  });
+  const now = options.now ?? (() => performance.now());
+  const renderer = createRenderer(parts.text, options);
   let startedAt: number | null = null;
   let thoughtMs: number | null = null;
 
@@ -107,12 +103,7 @@ export function createReasoningView(
 }
 
 /** `<details class="reasoning">`, hidden until there is thinking, for one answer. */
-export function createReasoningElement(): {
-  details: HTMLDetailsElement;
-  /** Where the thinking's text goes: the box that scrolls. */
-  text: HTMLElement;
-  parts: ReasoningParts;
-} {
+export function createReasoningElement(): { details: HTMLDetailsElement; parts: ReasoningParts } {
   const details = document.createElement('details');
   details.className = 'reasoning';
   details.hidden = true;
@@ -124,7 +115,6 @@ export function createReasoningElement(): {
   details.append(summary, text);
   return {
     details,
-    text,
     parts: { details, summary, text: createBlockSink(text, () => document.createElement('span')) },
   };
 }

@@ -31,8 +31,6 @@ export interface ThreadControls {
 export interface AnswerElements {
   content: HTMLElement;
   thinking: ReasoningParts;
-  /** The box the thinking scrolls in. */
-  thinkingBox: HTMLElement;
 }
 
 export interface ThreadView {
@@ -76,7 +74,7 @@ export function createThreadView(
 ): ThreadView {
   const turns: HTMLElement[] = [];
   /** Each answer's thinking section, found again by its turn. */
-  const thinkingOf = new WeakMap<HTMLElement, Omit<AnswerElements, 'content'>>();
+  const thinkingOf = new WeakMap<HTMLElement, ReasoningParts>();
 
   function turnElement(role: Turn['role']): { turn: HTMLElement; content: HTMLElement } {
     const turn = document.createElement('article');
@@ -87,9 +85,9 @@ export function createThreadView(
     content.className = role === 'user' ? 'turn-content prompt-text' : 'turn-content output';
     if (role === 'assistant') {
       // Above the answer, hidden until the model thinks.
-      const { details, text, parts } = createReasoningElement();
+      const { details, parts } = createReasoningElement();
       turn.append(details);
-      thinkingOf.set(turn, { thinking: parts, thinkingBox: text });
+      thinkingOf.set(turn, parts);
     }
     turn.append(content);
     return { turn, content };
@@ -98,7 +96,7 @@ export function createThreadView(
   function elementsOf(turn: HTMLElement | undefined): AnswerElements | null {
     const content = turn?.querySelector<HTMLElement>('.output');
     const thinking = turn && thinkingOf.get(turn);
-    return content && thinking ? { content, ...thinking } : null;
+    return content && thinking ? { content, thinking } : null;
   }
 
   function latestAnswer(): HTMLElement | undefined {
@@ -134,7 +132,7 @@ export function createThreadView(
       renderer.flush();
       const thinking = thinkingOf.get(element);
       if (turn.reasoning && thinking) {
-        createReasoningView(thinking.thinking).restore(turn.reasoning, turn.thoughtMs);
+        createReasoningView(thinking).restore(turn.reasoning, turn.thoughtMs);
       }
       setNote(element, turn.state);
     }
