@@ -1,6 +1,6 @@
 import { API_PATHS, chatStreamPath, ERROR_CODES } from '@gpt-stream/protocol';
 import { expect, type Page, type Response as PageResponse, test } from '@playwright/test';
-import { ids, numberedLines, outputText, sendPrompt, status } from './chat-page.ts';
+import { ids, numberedLines, outputText, sendPrompt, showExactText, status } from './chat-page.ts';
 import { type Cluster, startCluster } from './cluster.ts';
 import { operationsDocSite, readmeSite } from './nginx.ts';
 import type { OwnServer } from './own-server.ts';
@@ -64,6 +64,7 @@ test.describe('three instances on one Redis behind nginx', () => {
   test('the page streams through nginx, live, with the exact text', async ({ page }) => {
     const prompt = numberedLines(20);
     await page.goto(cluster.url);
+    await showExactText(page);
     const posted = chatPost(page);
     await sendPrompt(page, prompt, 'echo');
     servedBy(await posted);
@@ -108,6 +109,7 @@ test.describe('three instances on one Redis behind nginx', () => {
   }) => {
     const prompt = numberedLines(120);
     await page.goto(cluster.url);
+    await showExactText(page);
     const posted = chatPost(page);
     await sendPrompt(page, prompt, 'echo');
     const generator = servedBy(await posted);
@@ -139,6 +141,7 @@ test.describe('three instances on one Redis behind nginx', () => {
   }) => {
     const prompt = numberedLines(100);
     await page.goto(cluster.url);
+    await showExactText(page);
     const posted = chatPost(page);
     await sendPrompt(page, prompt, 'echo');
     const victim = servedBy(await posted);

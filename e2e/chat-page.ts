@@ -9,6 +9,7 @@ export const ids = {
   stop: '#stop',
   output: '#gpt-output',
   reasoning: '#gpt-reasoning',
+  renderMode: '#render-mode',
   conversation: '#conversation',
   regenerate: '#regenerate',
   newChat: '#new-chat',
@@ -21,6 +22,14 @@ export async function sendPrompt(page: Page, prompt: string, model?: string): Pr
   if (model) await page.locator(ids.model).selectOption(model);
   await page.locator(ids.prompt).fill(prompt);
   await page.locator(ids.send).click();
+}
+
+/**
+ * Shows answers as their exact text instead of rendered Markdown: what the tests that compare
+ * the text on screen with what was sent need. The choice is kept across reloads.
+ */
+export async function showExactText(page: Page): Promise<void> {
+  await page.locator(ids.renderMode).selectOption('text');
 }
 
 /** The exact text, newlines and all: `innerText` would normalise it. */
@@ -69,4 +78,21 @@ export function recordChatRequests(page: Page): string[] {
 /** The prompt's text at echo's pace: enough tokens that the stream lasts a few seconds. */
 export function numberedLines(count: number): string {
   return Array.from({ length: count }, (_, index) => `line ${index + 1} of the echo`).join('\n');
+}
+
+declare global {
+  interface Window {
+    cspViolations: string[];
+  }
+}
+
+/** Collects, from the page's first script on, every Content-Security-Policy violation. */
+export async function recordCspViolations(page: Page): Promise<() => Promise<string[]>> {
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  return () => page.evaluate(() => window.cspViolations);
 }

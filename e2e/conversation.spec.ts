@@ -11,6 +11,7 @@ import {
   outputText,
   recordChatRequests,
   sendPrompt,
+  showExactText,
   status,
 } from './chat-page.ts';
 import { E2E_SERVER_ENV } from './server-env.ts';
@@ -47,6 +48,8 @@ const lastAnswer = (page: Page) =>
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
   await expect(status(page)).toHaveAttribute('data-state', 'idle');
+  // The thread is compared with what was sent, character for character.
+  await showExactText(page);
 });
 
 test('a second message carries the first exchange exactly, and the thread shows both', async ({

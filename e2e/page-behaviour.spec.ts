@@ -1,8 +1,16 @@
 import { expect, type Page, test } from '@playwright/test';
-import { ids, numberedLines, outputText, recordChatRequests, status } from './chat-page.ts';
+import {
+  ids,
+  numberedLines,
+  outputText,
+  recordChatRequests,
+  showExactText,
+  status,
+} from './chat-page.ts';
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
+  await showExactText(page);
   await expect(status(page)).toHaveAttribute('data-state', 'idle');
 });
 

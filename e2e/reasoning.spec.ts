@@ -10,6 +10,7 @@ import {
   reasoningText,
   recordChatRequests,
   sendPrompt,
+  showExactText,
   status,
 } from './chat-page.ts';
 import { type OwnServer, startOwnServer } from './own-server.ts';
@@ -40,6 +41,7 @@ test('mock-reasoning thinks in an open section, then answers, and the thinking c
   page,
 }) => {
   await page.goto('/');
+  await showExactText(page);
   await expect(thinkingSection(page)).toBeHidden();
   await sendPrompt(page, PROMPT, 'mock-reasoning');
 
@@ -88,6 +90,7 @@ test('a reload mid-thinking resumes the thinking, then the answer, each exact', 
 }) => {
   const requests = recordChatRequests(page);
   await page.goto('/');
+  await showExactText(page);
   await sendPrompt(page, PROMPT, 'mock-reasoning');
   await expect.poll(async () => (await snapshot(page)).thinking.length).toBeGreaterThan(20);
   expect((await snapshot(page)).answer).toBe('');
@@ -135,6 +138,7 @@ test.describe('an upstream reasoning model', () => {
 
   test('Stop during thinking stops the upstream and keeps what it thought', async ({ page }) => {
     await page.goto(app?.url ?? '');
+    await showExactText(page);
     await sendPrompt(page, 'Think about it', 'fake-thinker');
     await expect.poll(() => reasoningText(page)).toBe('Let me think about');
     expect(fake.requests.at(-1)?.closedEarlyAt).toBeUndefined();

@@ -5,6 +5,7 @@ import {
   outputText,
   recordChatRequests,
   sendPrompt,
+  showExactText,
   status,
 } from './chat-page.ts';
 
@@ -14,6 +15,7 @@ test('a reload mid-stream resumes the same stream and ends with the exact full t
   const requests = recordChatRequests(page);
   const prompt = numberedLines(40);
   await page.goto('/');
+  await showExactText(page);
   await sendPrompt(page, prompt, 'echo');
   await expect.poll(() => outputText(page).then((text) => text.length)).toBeGreaterThan(50);
 
@@ -41,6 +43,7 @@ test('a saved stream the server does not know ends in a clear error, not a new a
 }) => {
   const requests = recordChatRequests(page);
   await page.goto('/');
+  await showExactText(page);
   // A tab that was streaming an answer into its thread when it reloaded.
   await page.evaluate(() => {
     sessionStorage.setItem('gpt-stream:thread-id', 'reloaded');

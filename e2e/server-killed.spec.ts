@@ -1,5 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { ids, outputText, recordChatRequests, sendPrompt, status } from './chat-page.ts';
+import {
+  ids,
+  outputText,
+  recordChatRequests,
+  sendPrompt,
+  showExactText,
+  status,
+} from './chat-page.ts';
 import { type OwnServer, startOwnServer } from './own-server.ts';
 
 let server: OwnServer;
@@ -17,6 +24,7 @@ test('a server killed mid-stream leaves the page showing a cut stream, after few
 }) => {
   const requests = recordChatRequests(page);
   await page.goto(server.url);
+  await showExactText(page);
   await sendPrompt(page, 'Tell me a long story about streaming.');
   await expect.poll(() => outputText(page).then((text) => text.length)).toBeGreaterThan(40);
   await expect(status(page)).toHaveAttribute('data-state', 'streaming');

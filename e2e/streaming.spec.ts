@@ -1,5 +1,13 @@
 import { expect, test } from '@playwright/test';
-import { activeStreams, ids, outputText, sendPrompt, status, twoFrames } from './chat-page.ts';
+import {
+  activeStreams,
+  ids,
+  outputText,
+  sendPrompt,
+  showExactText,
+  status,
+  twoFrames,
+} from './chat-page.ts';
 
 interface Snapshot {
   at: number;
@@ -14,6 +22,7 @@ declare global {
 
 test.beforeEach(async ({ page }) => {
   await page.goto('/');
+  await showExactText(page);
   await expect(status(page)).toHaveAttribute('data-state', 'idle');
 });
 

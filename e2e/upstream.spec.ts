@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { type FakeOpenAI, startFakeOpenAI } from '../apps/server/src/models/openai-fake-server.ts';
-import { ids, outputText, sendPrompt, status } from './chat-page.ts';
+import { ids, outputText, sendPrompt, showExactText, status } from './chat-page.ts';
 import { type OwnServer, startOwnServer } from './own-server.ts';
 
 const ANSWER = [
@@ -47,6 +47,7 @@ test('the upstream models are in #model, the first selected, and stream exactly'
   page,
 }) => {
   await page.goto(appURL);
+  await showExactText(page);
   await expect(page.locator(`${ids.model} option`)).toHaveText([
     'fake-llm',
     'fake-stall',
@@ -63,6 +64,7 @@ test('the upstream models are in #model, the first selected, and stream exactly'
 
 test('Stop closes the upstream connection within a second', async ({ page }) => {
   await page.goto(appURL);
+  await showExactText(page);
   await sendPrompt(page, 'Say hello', 'fake-stall');
   await expect(page.locator(ids.output)).toHaveText(ANSWER.slice(0, 3).join(''));
   await expect(status(page)).toHaveAttribute('data-state', 'streaming');

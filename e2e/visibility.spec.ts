@@ -5,6 +5,7 @@ import {
   outputText,
   recordChatRequests,
   sendPrompt,
+  showExactText,
   status,
 } from './chat-page.ts';
 
@@ -29,6 +30,7 @@ test('hiding the tab mid-stream and showing it again keeps one request and the e
   const requests = recordChatRequests(page);
   const prompt = numberedLines(40);
   await page.goto('/');
+  await showExactText(page);
   await sendPrompt(page, prompt, 'echo');
   await expect.poll(() => length(page)).toBeGreaterThan(30);
 

@@ -6,6 +6,9 @@
  * - page: the real built page, from pressing Send until the whole text is painted;
  * - innerText: the seed article's `output.innerText += chunk`, at fewer tokens, with a time limit.
  *
+ * and a stream of mixed Markdown (headings, lists, tables, long code blocks) three ways: its
+ * arrival, the page rendering it as Markdown, and the page showing it as exact text.
+ *
  * It reports medians of several runs, the page/arrival ratio per run, and the longest main-thread
  * task (PerformanceObserver 'longtask', which sees tasks over 50 ms). BENCH_JSON=<file> also
  * writes the results as JSON.
@@ -19,6 +22,7 @@ import { startOwnServer } from '@gpt-stream/e2e/own-server';
 import { type Browser, chromium } from '@playwright/test';
 import { build } from 'vite';
 import { textOfTokens } from './exact-tokens.ts';
+import { type MarkdownAnswer, markdownAnswer } from './markdown-answer.ts';
 import { THREAD_SIZES, type ThreadRun, threadRun, threadTokens } from './thread-bench.ts';
 
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -35,13 +39,21 @@ const settings = {
   tokens: envInt('BENCH_TOKENS', 100_000),
   naiveTokens: envInt('BENCH_NAIVE_TOKENS', 10_000),
   runs: envInt('BENCH_RUNS', 5),
+  markdownTokens: envInt('BENCH_MARKDOWN_TOKENS', 100_000),
   naiveRuns: envInt('BENCH_NAIVE_RUNS', 3, 0),
   naiveLimitMs: envInt('BENCH_NAIVE_LIMIT_MS', 90_000),
   threadRuns: envInt('BENCH_THREAD_RUNS', 5, 0),
 };
 
+/** What the page must show at the end: the exact text, or the structure of a Markdown answer. */
+type Expected =
+  | { mode: 'text'; text: string }
+  | { mode: 'markdown'; counts: MarkdownAnswer['counts'] };
+
 interface Run {
   ms: number;
+  /** Delta events the page counted. */
+  tokens: number;
   /** Main-thread tasks over 50 ms during the run, in ms. */
   longTasks: number[];
 }
@@ -72,57 +84,95 @@ async function freshPage(browser: Browser) {
 }
 
 /** The real page: fills the prompt, presses Send, waits for a final state and two paints. */
-async function pageRun(browser: Browser, url: string, prompt: string): Promise<Run> {
+async function pageRun(
+  browser: Browser,
+  url: string,
+  prompt: string,
+  expected: Expected,
+): Promise<Run> {
   const page = await freshPage(browser);
   try {
     // The clock starts when the page calls fetch, as it does for the arrival baseline: the cost
     // of reading the (huge) prompt out of the textarea is not the renderer's.
     await page.addInitScript(RECORD_CHAT_FETCH);
+    await page.addInitScript(
+      `localStorage.setItem('gpt-stream:render-mode', ${JSON.stringify(expected.mode)})`,
+    );
     await page.goto(url);
     await page.locator('#model option[value="echo"]').waitFor({ state: 'attached' });
     await page.locator('#model').selectOption('echo');
     // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
-    const result = await page.evaluate(async (text) => {
-      const [prompt, status, send, error] = ['prompt', 'status', 'send', 'error'].map(
-        (id) => document.getElementById(id) as HTMLElement,
-      ) as [HTMLTextAreaElement, HTMLElement, HTMLElement, HTMLElement];
-      prompt.value = text;
-      const tasks: PerformanceEntry[] = [];
-      const observer = new PerformanceObserver((list) => {
-        tasks.push(...list.getEntries());
-      });
-      observer.observe({ type: 'longtask' });
-      const ended = new Promise<void>((resolve) => {
-        new MutationObserver(() => {
-          if (['done', 'stopped', 'error'].includes(status.dataset.state ?? '')) resolve();
-        }).observe(status, { attributeFilter: ['data-state'] });
-      });
-      send.click();
-      // The echo model needs the whole answer as the prompt, and a textarea holding 650 KB costs
-      // a paint of its own on the next frame (some 50 ms) that has nothing to do with rendering
-      // the stream. The page has read the prompt by now: sending is synchronous up to fetch.
-      prompt.value = '';
-      await ended;
-      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-      const started = (window as unknown as { chatFetchAt: number }).chatFetchAt;
-      const ms = performance.now() - started;
-      tasks.push(...observer.takeRecords());
-      observer.disconnect();
-      return {
-        ms,
-        longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
-        state: status.dataset.state,
+    const result = await page.evaluate(
+      async ([text, want]) => {
+        const [prompt, status, send, error, metrics] = [
+          'prompt',
+          'status',
+          'send',
+          'error',
+          'metrics',
+        ].map((id) => document.getElementById(id) as HTMLElement) as [
+          HTMLTextAreaElement,
+          HTMLElement,
+          HTMLElement,
+          HTMLElement,
+          HTMLElement,
+        ];
+        prompt.value = text;
+        const tasks: PerformanceEntry[] = [];
+        const observer = new PerformanceObserver((list) => {
+          tasks.push(...list.getEntries());
+        });
+        observer.observe({ type: 'longtask' });
+        const ended = new Promise<void>((resolve) => {
+          new MutationObserver(() => {
+            if (['done', 'stopped', 'error'].includes(status.dataset.state ?? '')) resolve();
+          }).observe(status, { attributeFilter: ['data-state'] });
+        });
+        send.click();
+        // The echo model needs the whole answer as the prompt, and a textarea holding 650 KB costs
+        // a paint of its own on the next frame (some 50 ms) that has nothing to do with rendering
+        // the stream. The page has read the prompt by now: sending is synchronous up to fetch.
+        prompt.value = '';
+        await ended;
+        await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+        const started = (window as unknown as { chatFetchAt: number }).chatFetchAt;
+        const ms = performance.now() - started;
+        tasks.push(...observer.takeRecords());
+        observer.disconnect();
         // The answer's element joins the thread on Send.
-        exact: document.getElementById('gpt-output')?.textContent === text,
-        error: error.textContent,
-      };
-    }, prompt);
-    if (result.state !== 'done' || !result.exact) {
+        const output = document.getElementById('gpt-output') as HTMLElement;
+        // No arrow function bound to a name in here: tsx would wrap it in a helper (__name).
+        const shown = ['h2', '.md-code', 'table', 'li']
+          .map((selector) => output.querySelectorAll(selector).length)
+          .join();
+        const complete =
+          want.mode === 'text'
+            ? output.textContent === want.text
+            : output.dataset.renderMode === 'markdown' &&
+              shown ===
+                [
+                  want.counts.headings,
+                  want.counts.codeBlocks,
+                  want.counts.tables,
+                  want.counts.listItems,
+                ].join();
+        return {
+          ms,
+          tokens: Number(metrics.dataset.tokens),
+          longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
+          state: status.dataset.state,
+          complete,
+          error: error.textContent,
+        };
+      },
+      [prompt, expected] as const,
+    );
+    if (result.state !== 'done' || !result.complete) {
       throw new Error(
-        `the page ended ${result.state}, text exact: ${result.exact}. ${result.error}`,
+        `the page ended ${result.state}, ${expected.mode} complete: ${result.complete}. ${result.error}`,
       );
     }
-    return { ms: result.ms, longTasks: result.longTasks };
+    return { ms: result.ms, tokens: result.tokens, longTasks: result.longTasks };
   } finally {
     await page.context().close();
   }
@@ -190,7 +240,7 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
     const result = await Promise.race([run, limit]);
     if (result && result.outcome !== 'completed')
       throw new Error(`innerText run: ${result.outcome}`);
-    return result && { ms: result.ms, longTasks: result.longTasks };
+    return result && { ms: result.ms, tokens: 0, longTasks: result.longTasks };
   } finally {
     clearTimeout(timer);
     // Closing also ends a run that ran out of time, busy main thread and all.
@@ -198,8 +248,25 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
   }
 }
 
+interface MarkdownResults {
+  tokens: number;
+  bytes: number;
+  arrivalMs: number;
+  markdownMs: number;
+  textMs: number;
+  /** Medians of the per-run ratios: Markdown ÷ arrival, and Markdown ÷ text mode. */
+  vsArrival: number;
+  vsText: number;
+  vsArrivalRuns: number[];
+  vsTextRuns: number[];
+  markdownLongestTaskMs: number;
+  markdownLongTasks: number;
+  textLongestTaskMs: number;
+}
+
 interface BenchResults {
   settings: typeof settings;
+  markdown: MarkdownResults;
   page: {
     tokens: number;
     bytes: number;
@@ -259,6 +326,46 @@ async function buildPages(outDir: string): Promise<void> {
   });
 }
 
+const ratiosOf = (runs: readonly Run[], bases: readonly { ms: number }[]) =>
+  runs.map((run, index) => run.ms / (bases[index] as { ms: number }).ms);
+
+const exact = (text: string): Expected => ({ mode: 'text', text });
+
+/** The Markdown stream: its arrival, the page in Markdown mode, the page in text mode. */
+async function markdownRuns(browser: Browser, url: string): Promise<MarkdownResults> {
+  const answer = markdownAnswer(settings.markdownTokens);
+  const arrival: ArrivalRun[] = [];
+  const markdown: Run[] = [];
+  const text: Run[] = [];
+  for (let run = 0; run < settings.runs; run++) {
+    // Which mode goes first alternates, so that neither always follows the arrival run.
+    const modes = run % 2 === 0 ? (['markdown', 'text'] as const) : (['text', 'markdown'] as const);
+    arrival.push(await arrivalRun(browser, url, answer.text));
+    for (const mode of modes) {
+      const expected: Expected =
+        mode === 'text' ? { mode, text: answer.text } : { mode, counts: answer.counts };
+      (mode === 'text' ? text : markdown).push(await pageRun(browser, url, answer.text, expected));
+    }
+    process.stderr.write(`markdown: run ${run + 1}/${settings.runs} done\n`);
+  }
+  const vsArrivalRuns = ratiosOf(markdown, arrival);
+  const vsTextRuns = ratiosOf(markdown, text);
+  return {
+    tokens: markdown[0]?.tokens ?? 0,
+    bytes: arrival[0]?.bytes ?? 0,
+    arrivalMs: median(arrival.map((run) => run.ms)),
+    markdownMs: median(markdown.map((run) => run.ms)),
+    textMs: median(text.map((run) => run.ms)),
+    vsArrival: median(vsArrivalRuns),
+    vsText: median(vsTextRuns),
+    vsArrivalRuns,
+    vsTextRuns,
+    markdownLongestTaskMs: longest(markdown),
+    markdownLongTasks: markdown.reduce((count, run) => count + run.longTasks.length, 0),
+    textLongestTaskMs: longest(text),
+  };
+}
+
 async function main(): Promise<void> {
   const outDir = mkdtempSync(join(tmpdir(), 'gpt-stream-render-bench-'));
   await buildPages(outDir);
@@ -279,16 +386,18 @@ async function main(): Promise<void> {
     const naive: (Run | null)[] = [];
     // Warm-up: the first run pays for compiling the page and the server's code paths.
     await arrivalRun(browser, server.url, small);
-    await pageRun(browser, server.url, small);
+    await pageRun(browser, server.url, small, exact(small));
     // Interleaved, so that a noisy moment on the machine hits every way alike.
     for (let run = 0; run < settings.runs; run++) {
       arrival.push(await arrivalRun(browser, server.url, big));
-      rendered.push(await pageRun(browser, server.url, big));
+      rendered.push(await pageRun(browser, server.url, big, exact(big)));
       smallArrival.push(await arrivalRun(browser, server.url, small));
-      smallRendered.push(await pageRun(browser, server.url, small));
+      smallRendered.push(await pageRun(browser, server.url, small, exact(small)));
       if (run < settings.naiveRuns) naive.push(await naiveRun(browser, server.url, small));
       process.stderr.write(`run ${run + 1}/${settings.runs} done\n`);
     }
+
+    const markdown = await markdownRuns(browser, server.url);
 
     const threads: ThreadRun[] = [];
     if (settings.threadRuns > 0) await threadRun(browser, server.url, 10);
@@ -305,6 +414,7 @@ async function main(): Promise<void> {
         : null;
     const results: BenchResults = {
       settings,
+      markdown,
       page: {
         tokens: settings.tokens,
         bytes: arrival[0]?.bytes ?? 0,
@@ -391,7 +501,47 @@ function printThreadTable(results: BenchResults): void {
     console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
 }
 
+const msOf = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;
+const taskOf = (value: number) => (value === 0 ? 'none over 50 ms' : msOf(value));
+
+function printRows(title: string, rows: (string | number)[][]): void {
+  const cells = rows.map((row) => row.map(String));
+  const widths =
+    cells[0]?.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0))) ?? [];
+  console.log(`\n${title}`);
+  for (const row of cells)
+    console.log(row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  '));
+}
+
+function printMarkdown(results: BenchResults): void {
+  const md = results.markdown;
+  printRows(`Mixed Markdown in Chromium: medians of ${results.settings.runs} runs`, [
+    ['way', 'tokens', 'median time', 'vs arrival', 'vs text mode', 'longest task'],
+    ['arrival, no rendering', md.tokens, msOf(md.arrivalMs), '1.00x', '-', '-'],
+    [
+      'page, text mode',
+      md.tokens,
+      msOf(md.textMs),
+      `${(md.textMs / md.arrivalMs).toFixed(2)}x`,
+      '1.00x',
+      taskOf(md.textLongestTaskMs),
+    ],
+    [
+      'page, Markdown mode',
+      md.tokens,
+      msOf(md.markdownMs),
+      `${md.vsArrival.toFixed(2)}x`,
+      `${md.vsText.toFixed(2)}x`,
+      taskOf(md.markdownLongestTaskMs),
+    ],
+  ]);
+  const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(2)).join(', ');
+  console.log(`Markdown/arrival per run: ${list(md.vsArrivalRuns)}`);
+  console.log(`Markdown/text per run: ${list(md.vsTextRuns)}`);
+}
+
 function printTable(results: BenchResults): void {
+  printMarkdown(results);
   printThreadTable(results);
   const { page, small } = results;
   const ms = (value: number) => `${Math.round(value).toLocaleString('en')} ms`;

@@ -2,13 +2,16 @@ import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
-import { createTextAnswerRenderer } from './answer-renderer.ts';
 import { followBottom } from './auto-scroll.ts';
 import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
+import { createAnswerRenderers, isRenderMode } from './markdown/answer-renderer.ts';
+import { installCopyActions } from './markdown/copy-actions.ts';
+import { markdownFactory } from './markdown/load-markdown.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
 import { createReasoningView, type ReasoningView } from './reasoning-view.ts';
+import { loadRenderMode, saveRenderMode } from './render-mode.ts';
 import type { Renderer } from './renderer.ts';
 import { createSavedStream } from './saved-stream.ts';
 import { errorMessage, statusLabel } from './status.ts';
@@ -22,7 +25,13 @@ const page = getPageElements();
 const metrics = createStreamMetrics();
 const saved = createSavedStream(() => sessionStorage);
 const store = createThreadStore({ local: () => localStorage, session: () => sessionStorage });
-const createRenderer = createTextAnswerRenderer;
+// Every answer, restored or streaming, in the reader's chosen mode; the Markdown renderer's chunk
+// starts loading now.
+const answers = createAnswerRenderers({
+  mode: loadRenderMode(() => localStorage),
+  markdown: markdownFactory(),
+});
+const createRenderer = answers.create;
 const follow = followBottom(page.conversation);
 const view = createThreadView(page.conversation, createRenderer, {
   edit: button('edit-prompt', 'Edit', 'Edit your last message'),
@@ -271,6 +280,20 @@ page.form.addEventListener('submit', (event) => {
 });
 
 page.stop.addEventListener('click', () => client.stop());
+
+page.renderMode.value = answers.mode;
+page.renderMode.addEventListener('change', () => {
+  const mode = page.renderMode.value;
+  if (!isRenderMode(mode)) return;
+  answers.setMode(mode);
+  saveRenderMode(() => localStorage, mode);
+});
+
+// A code block's button copies its code; an answer's "Copy" its Markdown exactly as it arrived.
+installCopyActions(page.conversation, (button) => {
+  const content = button.closest('.turn')?.querySelector<HTMLElement>('.output');
+  return content ? answers.sourceOf(content) : null;
+});
 page.regenerate.addEventListener('click', () => ask({ type: 'regenerate' }));
 page.newChat.addEventListener('click', newChat);
 page.cancelEdit.addEventListener('click', () => {

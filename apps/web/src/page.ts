@@ -9,6 +9,7 @@ export interface PageElements {
   send: HTMLButtonElement;
   stop: HTMLButtonElement;
   conversation: HTMLElement;
+  renderMode: HTMLSelectElement;
   regenerate: HTMLButtonElement;
   newChat: HTMLButtonElement;
   editing: HTMLElement;
@@ -46,6 +47,7 @@ export function getPageElements(root: ElementLookup = document): PageElements {
     send: requireElement(root, 'send', HTMLButtonElement),
     stop: requireElement(root, 'stop', HTMLButtonElement),
     conversation: requireElement(root, 'conversation', HTMLElement),
+    renderMode: requireElement(root, 'render-mode', HTMLSelectElement),
     regenerate: requireElement(root, 'regenerate', HTMLButtonElement),
     newChat: requireElement(root, 'new-chat', HTMLButtonElement),
     editing: requireElement(root, 'editing', HTMLElement),

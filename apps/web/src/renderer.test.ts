@@ -1,29 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createRenderer, type FrameScheduler, type TextSink } from './renderer.ts';
-
-/** Frames run only when the test says so, like a browser between two paints. */
-function fakeFrames() {
-  const callbacks = new Map<number, () => void>();
-  let next = 1;
-  const scheduler: FrameScheduler = {
-    request(callback) {
-      callbacks.set(next, callback);
-      return next++;
-    },
-    cancel(handle) {
-      callbacks.delete(handle);
-    },
-  };
-  return {
-    scheduler,
-    pending: () => callbacks.size,
-    runFrame() {
-      const due = [...callbacks.values()];
-      callbacks.clear();
-      for (const callback of due) callback();
-    },
-  };
-}
+import { createRenderer, type TextSink } from './renderer.ts';
+import { fakeFrames } from './test-support/fake-frames.ts';
 
 function fakeSink() {
   const appended: string[] = [];
@@ -149,5 +126,61 @@ describe('createRenderer', () => {
     renderer.flush();
 
     expect(onRender).toHaveBeenCalledTimes(2);
+  });
+
+  it('with a frame budget, writes per frame what the sink can in that time, cut at line ends', () => {
+    const frames = fakeFrames();
+    let clock = 0;
+    const writes: string[] = [];
+    // A sink that takes 1 ms per 100 characters.
+    const sink: TextSink = {
+      append(text) {
+        writes.push(text);
+        clock += text.length / 100;
+      },
+      replaceChildren() {},
+    };
+    const renderer = createRenderer(sink, {
+      scheduler: frames.scheduler,
+      frameBudgetMs: 50,
+      now: () => clock,
+    });
+    const line = `${'x'.repeat(99)}\n`;
+    const text = line.repeat(400);
+    renderer.push(text);
+    frames.runFrame();
+    frames.runFrame();
+    frames.runFrame();
+    // The first frame guesses the speed; then each frame writes some 5,000 characters (50 ms).
+    expect(writes.slice(1).map((write) => write.length)).toEqual([5000, 5000]);
+    expect(writes.every((write) => write.endsWith('\n'))).toBe(true);
+    renderer.flush();
+    expect(writes.join('')).toBe(text);
+    expect(frames.pending()).toBe(0);
+  });
+
+  it('with a frame budget, asks for another frame until all is written', () => {
+    const frames = fakeFrames();
+    const { sink, text } = fakeSink();
+    let clock = 0;
+    const renderer = createRenderer(
+      {
+        append(chunk) {
+          sink.append(chunk);
+          clock += chunk.length;
+        },
+        replaceChildren: () => sink.replaceChildren(),
+      },
+      { scheduler: frames.scheduler, frameBudgetMs: 1, now: () => clock },
+    );
+    const all = 'line\n'.repeat(2000);
+    renderer.push(all);
+    let count = 0;
+    while (frames.pending() > 0 && count < 100) {
+      frames.runFrame();
+      count++;
+    }
+    expect(text()).toBe(all);
+    expect(count).toBeGreaterThan(1);
   });
 });

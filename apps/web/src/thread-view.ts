@@ -62,6 +62,17 @@ function writePrompt(content: HTMLElement, text: string): void {
   createBlockSink(content, () => document.createElement('span')).append(text);
 }
 
+/** Copies the answer's Markdown source exactly (copy-actions.ts handles every copy button). */
+function copyButton(): HTMLButtonElement {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'turn-action copy-answer';
+  button.dataset.copy = 'answer';
+  button.textContent = 'Copy';
+  button.setAttribute('aria-label', 'Copy this answer as Markdown');
+  return button;
+}
+
 /**
  * `#conversation`: one element per turn, oldest first, each written once. Turns are never
  * re-rendered: only the latest answer's renderer writes, so the cost of an answer does not grow
@@ -90,6 +101,7 @@ export function createThreadView(
       thinkingOf.set(turn, parts);
     }
     turn.append(content);
+    if (role === 'assistant') turn.append(copyButton());
     return { turn, content };
   }
 

@@ -1,0 +1,69 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from 'vitest';
+import { codeText, createCodeBlock, fenceLanguage } from './code-block.ts';
+import type { Highlighter } from './highlight/types.ts';
+
+/** Marks every line it highlights, and counts them. */
+function countingHighlighter() {
+  const seen: string[] = [];
+  const highlighter: Highlighter = {
+    forLanguage: (language) =>
+      language === 'js'
+        ? (line) => {
+            seen.push(line);
+            return [{ text: line, className: 'token x' }];
+          }
+        : null,
+  };
+  return { highlighter, seen };
+}
+
+describe('fenceLanguage', () => {
+  it.each([
+    ['js', 'js'],
+    ['Python {.numberLines}', 'python'],
+    ['  c++  ', 'c++'],
+    ['objective-c', 'objective-c'],
+    ['C#', 'c#'],
+    ['', ''],
+    ['"><img>', ''],
+    ['js"onload', ''],
+    ['x'.repeat(33), ''],
+  ])('%j names %j', (info, language) => {
+    expect(fenceLanguage(info)).toBe(language);
+  });
+});
+
+describe('createCodeBlock', () => {
+  it('highlights each finished line once, as it arrives', () => {
+    const { highlighter, seen } = countingHighlighter();
+    const block = createCodeBlock('js', highlighter);
+    block.addLine('a');
+    block.addLine('b');
+    expect(seen).toEqual(['a', 'b']);
+    expect(block.code.innerHTML).toBe(
+      '<span class="md-lines"><span class="token x">a</span>\n<span class="token x">b</span>\n</span>',
+    );
+    expect(codeText(block.code)).toBe('a\nb');
+  });
+
+  it('highlights the lines that came before the highlighter once it arrives, and none twice', () => {
+    const { highlighter, seen } = countingHighlighter();
+    const block = createCodeBlock('js', null);
+    block.addLine('a');
+    expect(block.code.innerHTML).toBe('<span class="md-lines">a\n</span>');
+    block.setHighlighter(highlighter);
+    block.addLine('b');
+    block.setHighlighter(highlighter);
+    expect(seen).toEqual(['a', 'b']);
+    expect(block.code.innerHTML).toBe(
+      '<span class="md-lines"><span class="token x">a</span>\n<span class="token x">b</span>\n</span>',
+    );
+  });
+
+  it('copies the code exactly: blank lines, indentation and tabs, without the last line end', () => {
+    const block = createCodeBlock('', null);
+    for (const line of ['\tif (x) {', '', '    y();  ', '}']) block.addLine(line);
+    expect(codeText(block.code)).toBe('\tif (x) {\n\n    y();  \n}');
+  });
+});

@@ -1,0 +1,124 @@
+import type { Highlighter, LineHighlight } from './highlight/types.ts';
+
+/** Longest language name kept from a fence; longer ones are not a language anyone highlights. */
+export const MAX_LANGUAGE_LENGTH = 32;
+const LANGUAGE = /^[a-z0-9+#-]+$/;
+
+/**
+ * The language a fence's info string names, fit to be a class name and a label: the first word,
+ * lower-cased, kept only when it is made of [a-z0-9+#-] and short. Anything else (quotes, angle
+ * brackets, `onerror=`) means no language at all rather than a cleaned-up guess.
+ */
+export function fenceLanguage(info: string): string {
+  const word = (info.trim().split(/\s/, 1)[0] ?? '').toLowerCase();
+  return word.length <= MAX_LANGUAGE_LENGTH && LANGUAGE.test(word) ? word : '';
+}
+
+/**
+ * Lines go into groups of this many, full-width inline-blocks with `content-visibility: auto`
+ * (as the text mode's blocks): a long block then costs layout only for its last group per frame.
+ */
+export const LINES_PER_GROUP = 64;
+
+export interface CodeBlock {
+  /** The block's outer element: a bar with its language and copy button, then `pre > code`. */
+  readonly element: HTMLElement;
+  readonly code: HTMLElement;
+  /** A finished line: highlighted now if a highlighter is set, later otherwise, once either way. */
+  addLine(line: string): void;
+  /** Highlights the lines that arrived before the highlighter did, and all after them. */
+  setHighlighter(highlighter: Highlighter): void;
+}
+
+function appendHighlighted(code: HTMLElement, highlight: LineHighlight, line: string): void {
+  for (const span of highlight(line)) {
+    if (span.className === '') {
+      code.appendChild(document.createTextNode(span.text));
+      continue;
+    }
+    const element = document.createElement('span');
+    element.className = span.className;
+    element.textContent = span.text;
+    code.appendChild(element);
+  }
+  code.appendChild(document.createTextNode('\n'));
+}
+
+/**
+ * A fenced code block, built line by line. Each finished line is appended and never touched
+ * again; the line still arriving is the document's business (it shows it as plain text until
+ * it ends). The code's text content is always exactly the code: highlighting adds spans, never
+ * characters.
+ */
+export function createCodeBlock(info: string, highlighter: Highlighter | null): CodeBlock {
+  const language = fenceLanguage(info);
+  const element = document.createElement('div');
+  element.className = 'md-code';
+  const bar = document.createElement('div');
+  bar.className = 'md-code-bar';
+  const label = document.createElement('span');
+  label.className = 'md-code-lang';
+  label.textContent = language || 'text';
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.className = 'md-copy';
+  copy.dataset.copy = 'code';
+  copy.textContent = 'Copy';
+  copy.setAttribute('aria-label', 'Copy code');
+  bar.append(label, copy);
+  const pre = document.createElement('pre');
+  const code = document.createElement('code');
+  if (language) code.className = `lang-${language}`;
+  pre.appendChild(code);
+  element.append(bar, pre);
+
+  let highlight = language && highlighter ? highlighter.forLanguage(language) : null;
+  let group: HTMLElement | null = null;
+  let lines = 0;
+  const target = (): HTMLElement => {
+    if (!group || lines % LINES_PER_GROUP === 0) {
+      group = document.createElement('span');
+      group.className = 'md-lines';
+      code.appendChild(group);
+    }
+    lines++;
+    return group;
+  };
+  // Lines that arrived before the highlighter: plain text nodes, each `line\n`.
+  let waiting: Text[] = [];
+  let ready = highlighter !== null || !language;
+
+  return {
+    element,
+    code,
+    addLine(line) {
+      const parent = target();
+      if (highlight) {
+        appendHighlighted(parent, highlight, line);
+        return;
+      }
+      const node = document.createTextNode(`${line}\n`);
+      parent.appendChild(node);
+      if (!ready) waiting.push(node);
+    },
+    setHighlighter(next) {
+      if (ready) return;
+      ready = true;
+      highlight = next.forLanguage(language);
+      if (highlight) {
+        for (const node of waiting) {
+          const line = document.createElement('code');
+          appendHighlighted(line, highlight, node.data.slice(0, -1));
+          node.replaceWith(...line.childNodes);
+        }
+      }
+      waiting = [];
+    },
+  };
+}
+
+/** The code a block holds, for its copy button: its text, without the last line's end. */
+export function codeText(code: HTMLElement): string {
+  const text = code.textContent ?? '';
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
+}
