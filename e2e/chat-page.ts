@@ -8,6 +8,7 @@ export const ids = {
   send: '#send',
   stop: '#stop',
   output: '#gpt-output',
+  reasoning: '#gpt-reasoning',
   renderMode: '#render-mode',
   conversation: '#conversation',
   regenerate: '#regenerate',
@@ -36,6 +37,13 @@ export async function showExactText(page: Page): Promise<void> {
 /** The exact text, newlines and all: `innerText` would normalise it. */
 export function outputText(page: Page): Promise<string> {
   return page.locator(ids.output).evaluate((element) => element.textContent ?? '');
+}
+
+/** The latest answer's thinking, exactly, without the section's summary line. */
+export function reasoningText(page: Page): Promise<string> {
+  return page
+    .locator(`${ids.reasoning} .reasoning-text`)
+    .evaluate((element) => element.textContent ?? '');
 }
 
 export function status(page: Page) {

@@ -52,6 +52,7 @@ test('the upstream models are in #model, the first selected, and stream exactly'
     'fake-llm',
     'fake-stall',
     'mock',
+    'mock-reasoning',
     'echo',
   ]);
   await expect(page.locator(ids.model)).toHaveValue('fake-llm');

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       webDir: expect.stringMatching(/apps\/web\/dist$/),
       openai: undefined,
       upstreamIdleTimeoutMs: 60_000,
+      upstreamThinkTags: 'split',
       shutdownGraceMs: 5000,
       logLevel: 'info',
       corsOrigins: [],
@@ -56,6 +57,7 @@ describe('loadConfig', () => {
         OPENAI_MODEL: 'llama3.2',
         OPENAI_EXTRA_MODELS: 'qwen2.5, mistral',
         UPSTREAM_IDLE_TIMEOUT_MS: '5000',
+        UPSTREAM_THINK_TAGS: 'Open',
         SHUTDOWN_GRACE_MS: '2000',
         LOG_LEVEL: 'WARN',
         CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
@@ -88,6 +90,7 @@ describe('loadConfig', () => {
         models: ['llama3.2', 'qwen2.5', 'mistral'],
       },
       upstreamIdleTimeoutMs: 5000,
+      upstreamThinkTags: 'open',
       shutdownGraceMs: 2000,
       logLevel: 'warn',
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
@@ -138,6 +141,12 @@ describe('loadConfig', () => {
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`${name} must be a whole number from \\d+ to \\d+, got "${value}"`),
+    );
+  });
+
+  it('rejects an UPSTREAM_THINK_TAGS it does not know, naming the choices', () => {
+    expect(() => loadConfig({ UPSTREAM_THINK_TAGS: 'strip' })).toThrow(
+      'UPSTREAM_THINK_TAGS must be one of split, open, off, got "strip"',
     );
   });
 

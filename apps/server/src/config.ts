@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_MESSAGES_LIMIT } from '@gpt-stream/protocol';
 import { z } from 'zod';
 import { BUILT_IN_MODEL_IDS } from './models/registry.ts';
+import { THINK_TAG_MODES, type ThinkTagMode } from './models/think-tags.ts';
 
 /** Where `pnpm build` puts the page, seen from both src/ (dev) and dist/ (production). */
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -204,6 +205,7 @@ const EnvSchema = z.object({
     max: 3_600_000,
     fallback: 60_000,
   }),
+  UPSTREAM_THINK_TAGS: oneOf('UPSTREAM_THINK_TAGS', THINK_TAG_MODES, 'split'),
   SHUTDOWN_GRACE_MS: wholeNumber('SHUTDOWN_GRACE_MS', { min: 100, max: 600_000, fallback: 5000 }),
   LOG_LEVEL: oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
   CORS_ORIGINS: originList('CORS_ORIGINS'),
@@ -336,6 +338,8 @@ export interface Config {
   openai: OpenAIUpstreamConfig | undefined;
   /** An upstream silent this long (before or during its answer) ends the stream with a retryable error. */
   upstreamIdleTimeoutMs: number;
+  /** How an upstream's `<think>` block in the answer is split off as thinking (see think-tags.ts). */
+  upstreamThinkTags: ThinkTagMode;
   /** How long shutdown waits for streams to end and connections to close before exiting anyway. */
   shutdownGraceMs: number;
   logLevel: LogLevel;
@@ -397,6 +401,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     webDir: data.WEB_DIR,
     openai,
     upstreamIdleTimeoutMs: data.UPSTREAM_IDLE_TIMEOUT_MS,
+    upstreamThinkTags: data.UPSTREAM_THINK_TAGS,
     shutdownGraceMs: data.SHUTDOWN_GRACE_MS,
     logLevel: data.LOG_LEVEL,
     corsOrigins: data.CORS_ORIGINS,

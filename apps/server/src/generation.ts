@@ -85,9 +85,16 @@ export class Generation {
         // Stopped while the model was busy: the stream has ended already, whatever it says now.
         if (this.#ended) return;
         if (step.done) return this.#end({ type: 'done', data: step.value });
-        if (step.value === '') continue;
-        this.log.pushText(step.value);
-        this.#options.observed.token();
+        const chunk = step.value;
+        if (typeof chunk === 'string') {
+          if (chunk === '') continue;
+          this.log.pushText(chunk);
+          this.#options.observed.token();
+        } else {
+          if (chunk.reasoning === '') continue;
+          this.log.pushReasoning(chunk.reasoning);
+          this.#options.observed.reasoning();
+        }
         this.#publish();
         if (turn !== flushes.turn) {
           turn = flushes.turn;

@@ -220,7 +220,7 @@ describe('streamTokens on a pacer', () => {
     const received = Array.from({ length: 200 }, () => [] as string[]);
     const runs = received.map(async (tokens) => {
       const stream = streamTokens(['a', 'b', 'c'], options(pacer, new AbortController().signal));
-      for await (const token of stream) tokens.push(token);
+      for await (const token of stream) if (typeof token === 'string') tokens.push(token);
     });
 
     await vi.advanceTimersByTimeAsync(0);

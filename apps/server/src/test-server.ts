@@ -130,13 +130,18 @@ export function postChat(server: TestServer, body: unknown, init: RequestInit = 
 }
 
 /** Reads a stream until its first delta, then hands back the still-open reader. */
-export async function readUntilFirstDelta(response: Response) {
+export function readUntilFirstDelta(response: Response) {
+  return readUntilFirst(response, 'delta');
+}
+
+/** Reads a stream until its first event of `type`, then hands back the still-open reader. */
+export async function readUntilFirst(response: Response, type: StreamEvent['type']) {
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const decoder = new TextDecoder();
   let seen = '';
-  while (!seen.includes('event: delta')) {
+  while (!seen.includes(`event: ${type}\n`)) {
     const { value, done } = await reader.read();
-    if (done) throw new Error('stream ended before a delta');
+    if (done) throw new Error(`stream ended before a ${type} event`);
     seen += decoder.decode(value, { stream: true });
   }
   return reader;
@@ -286,4 +291,9 @@ export function streamIdOf({ events }: ReceivedStream): string {
 /** The position of each event, read from its id. */
 export function sequencesOf({ events }: ReceivedStream): number[] {
   return events.map(({ id }) => parseResumePosition(id ?? '')?.sequence ?? Number.NaN);
+}
+
+/** The thinking of a received stream: its `reasoning` events' text, joined. */
+export function thinkingOf({ events }: ReceivedStream): string {
+  return events.map(({ event }) => (event.type === 'reasoning' ? event.data.text : '')).join('');
 }

@@ -1,7 +1,12 @@
 import { conversationOf, parseChatRequest } from '@gpt-stream/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { historyRequest, type NextAnswer, toMessages } from './history.ts';
+import {
+  historyRequest,
+  type NextAnswer,
+  SEND_THINKING_AS_HISTORY,
+  toMessages,
+} from './history.ts';
 import { ANSWER_STATES, type Turn } from './thread.ts';
 
 const thread: Turn[] = [
@@ -111,5 +116,36 @@ describe('the page and the server agree on the conversation', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('thinking in the history', () => {
+  const thought: Turn[] = [
+    { role: 'user', content: 'Why?' },
+    {
+      role: 'assistant',
+      content: 'Because.',
+      state: 'done',
+      reasoning: 'Let me think.',
+      thoughtMs: 900,
+    },
+    { role: 'user', content: 'And?' },
+  ];
+
+  it('is not sent back by default: the answers go as they are, and nothing else', () => {
+    expect(SEND_THINKING_AS_HISTORY).toBe(false);
+    expect(historyRequest(thought, { type: 'send', prompt: 'More' })?.messages).toEqual([
+      { role: 'user', content: 'Why?' },
+      { role: 'assistant', content: 'Because.' },
+      { role: 'user', content: 'And?' },
+      { role: 'user', content: 'More' },
+    ]);
+  });
+
+  it('goes back as a leading think block when asked for', () => {
+    expect(toMessages(thought, { withThinking: true })[1]).toEqual({
+      role: 'assistant',
+      content: '<think>\nLet me think.\n</think>\n\nBecause.',
+    });
   });
 });

@@ -15,11 +15,26 @@ export interface HistoryRequest {
 }
 
 /**
+ * Whether an answer's thinking goes back with it as history. Off: OpenAI-compatible servers reject
+ * or ignore thinking in earlier turns (DeepSeek answers 400 to `reasoning_content` in its input;
+ * chat templates drop old thinking), and it would cost its tokens again on every turn. On, it goes
+ * inside the answer's content as a leading `<think>` block, the form every chat template knows.
+ */
+export const SEND_THINKING_AS_HISTORY = false;
+
+/**
  * Every turn, as it is: an answer that was stopped or cut is history like a finished one, since
  * it is what the reader saw and answered to.
  */
-export function toMessages(turns: readonly Turn[]): ChatMessage[] {
-  return turns.map(({ role, content }) => ({ role, content }));
+export function toMessages(
+  turns: readonly Turn[],
+  { withThinking = SEND_THINKING_AS_HISTORY }: { withThinking?: boolean } = {},
+): ChatMessage[] {
+  return turns.map((turn) =>
+    withThinking && turn.role === 'assistant' && turn.reasoning
+      ? { role: 'assistant', content: `<think>\n${turn.reasoning}\n</think>\n\n${turn.content}` }
+      : { role: turn.role, content: turn.content },
+  );
 }
 
 /**

@@ -11,6 +11,7 @@ import { markdownFactory } from './markdown/load-markdown.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
+import { createReasoningView, type ReasoningView } from './reasoning-view.ts';
 import { loadRenderMode, saveRenderMode } from './render-mode.ts';
 import type { Renderer } from './renderer.ts';
 import { createSavedStream } from './saved-stream.ts';
@@ -19,7 +20,7 @@ import { createStreamClient, type StateDetail, type StreamOutcome } from './stre
 import { isActive, type StreamState } from './stream-state.ts';
 import { type AssistantTurn, answerStateOf, type Turn } from './thread.ts';
 import { createThreadStore, THREAD_KEY_PREFIX } from './thread-store.ts';
-import { createThreadView } from './thread-view.ts';
+import { type AnswerElements, createThreadView } from './thread-view.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
@@ -46,7 +47,12 @@ let turns: Turn[] = opened.turns;
  * The answer being streamed, and the only renderer that writes. `replaying`: a resumed answer
  * keeps the text stored with it until the replay of its stream brings the first event.
  */
-let answer: { turn: AssistantTurn; renderer: Renderer; replaying: boolean } | null = null;
+let answer: {
+  turn: AssistantTurn;
+  renderer: Renderer;
+  thinking: ReasoningView;
+  replaying: boolean;
+} | null = null;
 let editing = false;
 /** While an ended stream's last text is still being written: shows it all at once instead. */
 let settle: (() => void) | null = null;
@@ -92,14 +98,20 @@ function applyState(state: StreamState, { retry, outcome }: StateDetail): void {
 function finish(outcome: StreamOutcome): void {
   if (answer) {
     answer.renderer.flush();
+    answer.thinking.end();
+    if (answer.thinking.thoughtMs !== null) answer.turn.thoughtMs = answer.thinking.thoughtMs;
     answer.turn.state = answerStateOf(outcome);
     view.markAnswer(answer.turn.state);
     answer = null;
     saving.soon();
   }
-  if (outcome.type === 'completed') metrics.finish(outcome.done.usage.completionTokens);
+  if (outcome.type === 'completed') {
+    const { completionTokens, reasoningTokens } = outcome.done.usage;
+    metrics.finish(completionTokens, reasoningTokens);
+  }
   // A request that failed before any text has nothing to measure; dashes would only add noise.
-  if (outcome.type !== 'completed' && metrics.snapshot().tokens === 0) clearMetrics();
+  const { tokens, reasoningTokens } = metrics.snapshot();
+  if (outcome.type !== 'completed' && tokens + reasoningTokens === 0) clearMetrics();
   else showMetrics();
   showError(errorMessage(outcome));
   // A stream that failed on this side may still be running on the server: a reload resumes it.
@@ -118,7 +130,9 @@ function showNotice(message: string | null): void {
 
 function clearMetrics(): void {
   page.metrics.textContent = '';
-  for (const key of ['ttftMs', 'tokens', 'tokensPerSecond']) delete page.metrics.dataset[key];
+  for (const key of ['ttftMs', 'tokens', 'tokensPerSecond', 'reasoningTokens']) {
+    delete page.metrics.dataset[key];
+  }
 }
 
 function showMetrics(): void {
@@ -128,6 +142,7 @@ function showMetrics(): void {
   page.metrics.dataset.ttftMs = String(snapshot.timeToFirstTokenMs ?? '');
   page.metrics.dataset.tokens = String(snapshot.tokens);
   page.metrics.dataset.tokensPerSecond = String(snapshot.tokensPerSecond ?? '');
+  page.metrics.dataset.reasoningTokens = String(snapshot.reasoningTokens);
 }
 
 function onEvent(event: StreamEvent): void {
@@ -135,13 +150,22 @@ function onEvent(event: StreamEvent): void {
   if (answer?.replaying && event.type === 'start') {
     answer.replaying = false;
     answer.turn.content = '';
+    delete answer.turn.reasoning;
+    delete answer.turn.thoughtMs;
     answer.renderer.clear();
+    answer.thinking.clear();
   }
   if (event.type === 'start') {
     saved.save({ streamId: event.data.streamId, lastEventId: null });
     if (answer) answer.turn.streamId = event.data.streamId;
   }
+  if (event.type === 'reasoning' && event.data.text !== '' && answer) {
+    metrics.recordReasoningToken();
+    answer.turn.reasoning = (answer.turn.reasoning ?? '') + event.data.text;
+    answer.thinking.push(event.data.text);
+  }
   if (event.type === 'delta' && event.data.text !== '' && answer) {
+    answer.thinking.answerStarted();
     metrics.recordToken();
     answer.turn.content += event.data.text;
     answer.renderer.push(event.data.text);
@@ -162,9 +186,14 @@ function persist(): void {
 }
 
 /** An answer to stream into: the latest turn, with a renderer of its own. */
-function startAnswer(turn: AssistantTurn, content: HTMLElement, replaying = false): void {
-  const renderer = createRenderer(content, { follow, onRender: showMetrics });
-  answer = { turn, renderer, replaying };
+function startAnswer(turn: AssistantTurn, elements: AnswerElements, replaying = false): void {
+  const renderer = createRenderer(elements.content, { follow, onRender: showMetrics });
+  // The thread follows the thinking as it grows, as it follows the answer.
+  const thinking = createReasoningView(
+    { ...elements.thinking, text: follow(elements.thinking.text) },
+    { onRender: showMetrics },
+  );
+  answer = { turn, renderer, thinking, replaying };
   showError(null);
   clearMetrics();
   metrics.start();
@@ -259,9 +288,10 @@ function restoreThread(): void {
   showNotice(opened.notice);
   showState('idle', { retry: 0 });
   if (!resumable || !position || last?.role !== 'assistant') return;
-  const content = document.getElementById('gpt-output');
-  if (!content) return;
-  startAnswer(last, content, true);
+  // A resumed answer shows what was stored of it, thinking included, until the replay begins.
+  const elements = view.latestAnswer();
+  if (!elements) return;
+  startAnswer(last, elements, true);
   void client.resume(position.streamId);
 }
 

@@ -23,6 +23,7 @@ describe('createStreamMetrics', () => {
       timeToFirstTokenMs: null,
       tokens: 0,
       tokensPerSecond: null,
+      reasoningTokens: 0,
     });
   });
 
@@ -53,6 +54,7 @@ describe('createStreamMetrics', () => {
       timeToFirstTokenMs: 2000,
       tokens: 11,
       tokensPerSecond: 20,
+      reasoningTokens: 0,
     });
   });
 
@@ -103,26 +105,96 @@ describe('createStreamMetrics', () => {
       timeToFirstTokenMs: 30,
       tokens: 1,
       tokensPerSecond: null,
+      reasoningTokens: 0,
     });
+  });
+
+  it('counts thinking apart from the answer, which alone makes the first token and the speed', () => {
+    const clock = fakeClock();
+    const metrics = createStreamMetrics(clock.now);
+    metrics.start();
+    for (let i = 0; i < 30; i++) {
+      clock.advance(10);
+      metrics.recordReasoningToken();
+    }
+    clock.advance(10);
+    for (let i = 0; i < 3; i++) {
+      metrics.recordToken();
+      clock.advance(100);
+    }
+
+    expect(metrics.snapshot()).toEqual({
+      timeToFirstTokenMs: 310,
+      tokens: 3,
+      tokensPerSecond: 10,
+      reasoningTokens: 30,
+    });
+  });
+
+  it("splits the server's count when it says how much of it was thinking", () => {
+    const metrics = createStreamMetrics(fakeClock().now);
+    metrics.start();
+    metrics.recordReasoningToken();
+    metrics.recordToken();
+    metrics.finish(120, 100);
+
+    expect(metrics.snapshot()).toMatchObject({ tokens: 20, reasoningTokens: 100 });
+  });
+
+  it('keeps its own counts when the server thought without saying how much', () => {
+    const metrics = createStreamMetrics(fakeClock().now);
+    metrics.start();
+    metrics.recordReasoningToken();
+    metrics.recordReasoningToken();
+    metrics.recordToken();
+    metrics.finish(50);
+
+    expect(metrics.snapshot()).toMatchObject({ tokens: 1, reasoningTokens: 2 });
   });
 });
 
 describe('formatMetrics', () => {
   it('shows each figure with its unit', () => {
-    expect(formatMetrics({ timeToFirstTokenMs: 123.4, tokens: 42, tokensPerSecond: 17.26 })).toBe(
-      'First token 123 ms · 42 tokens · 17.3 tokens/s',
-    );
+    expect(
+      formatMetrics({
+        timeToFirstTokenMs: 123.4,
+        tokens: 42,
+        tokensPerSecond: 17.26,
+        reasoningTokens: 0,
+      }),
+    ).toBe('First token 123 ms · 42 tokens · 17.3 tokens/s');
+  });
+
+  it('adds the thinking tokens when the model thought', () => {
+    expect(
+      formatMetrics({
+        timeToFirstTokenMs: 900,
+        tokens: 4,
+        tokensPerSecond: 3,
+        reasoningTokens: 57,
+      }),
+    ).toBe('First token 900 ms · 4 tokens · 3.0 tokens/s · 57 thinking tokens');
   });
 
   it('shows a dash for what is not known yet', () => {
-    expect(formatMetrics({ timeToFirstTokenMs: null, tokens: 0, tokensPerSecond: null })).toBe(
-      'First token – · 0 tokens · – tokens/s',
-    );
+    expect(
+      formatMetrics({
+        timeToFirstTokenMs: null,
+        tokens: 0,
+        tokensPerSecond: null,
+        reasoningTokens: 0,
+      }),
+    ).toBe('First token – · 0 tokens · – tokens/s');
   });
 
   it('says token for one token', () => {
-    expect(formatMetrics({ timeToFirstTokenMs: 5, tokens: 1, tokensPerSecond: null })).toContain(
-      '1 token ·',
-    );
+    expect(
+      formatMetrics({
+        timeToFirstTokenMs: 5,
+        tokens: 1,
+        tokensPerSecond: null,
+        reasoningTokens: 0,
+      }),
+    ).toContain('1 token ·');
   });
 });

@@ -281,8 +281,19 @@ describe('a stream', () => {
     expect(result.outcome.type).toBe('completed');
   });
 
+  it('skips an event type it does not know, as a page does when a newer server adds one', async () => {
+    const surprise = 'event: surprise\nid: s1:1\ndata: {"anything":[1,2]}\n\n';
+    const fetch = vi.fn<typeof globalThis.fetch>(async () =>
+      eventStream([frames([start]), surprise, encodeEvent(done, 's1:2')]),
+    );
+
+    const result = await run(fetch);
+
+    expect(result.outcome.type).toBe('completed');
+    expect(result.events).toEqual([start, done]);
+  });
+
   it.each([
-    ['an unknown event type', 'event: surprise\ndata: {}\n\n'],
     ['data that is not JSON', 'event: delta\ndata: plain text\n\n'],
     ['an unnamed event', 'data: {"text":"a"}\n\n'],
   ])('stops with a protocol failure on %s', async (_name, frame) => {
@@ -564,6 +575,22 @@ describe('the retry policy', () => {
     ]);
   });
 
+  it('resumes after an event it skipped, so that the event is not asked for again', async () => {
+    const surprise = 'event: surprise\nid: s1:2\ndata: {}\n\n';
+    const fetch = scripted(
+      () => eventStream([frames([start, delta('a')]), surprise]),
+      () => new Response(body([encodeEvent(done, 's1:3')]), { headers: STREAM_RESPONSE_HEADERS }),
+    );
+
+    const result = await run(fetch);
+
+    expect(requests(fetch)).toEqual([
+      `POST ${API_PATHS.chat}`,
+      `GET ${chatStreamPath('s1', 's1:2')}`,
+    ]);
+    expect(result.events).toEqual([start, delta('a'), done]);
+  });
+
   it('resumes a connection that breaks mid-stream, from the last event it read', async () => {
     const fetch = scripted(
       () => eventStream([frames([start, delta('a'), delta('b')])], new TypeError('network error')),
@@ -658,7 +685,7 @@ describe('the retry policy', () => {
   });
 
   it.each([
-    ['an unknown event type', 'event: surprise\ndata: {}\n\n'],
+    ['data that is not JSON', 'event: delta\ndata: plain text\n\n'],
     ['a 200 answer that is not an event stream', null],
   ])('never retries %s: the same request gets the same answer', async (_name, frame) => {
     const fetch = vi.fn<typeof globalThis.fetch>(async () =>

@@ -6,6 +6,7 @@ import {
   decodeStreamEvent,
   EVENT_STREAM_TYPE,
   hasMediaType,
+  isStreamEventType,
   JSON_TYPE,
   parseChatRequest,
   parseEventId,
@@ -234,8 +235,15 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
             if (isReplay(message.id, replayedThrough)) return;
             replayedThrough = null;
           }
-          const event = decodeMessage(message);
           progressed = true;
+          // A type a newer server added: skipped, but its id still counts, so a resume goes on
+          // after it instead of asking for it again. An unnamed event is no type at all: it
+          // fails below, as the server never sends one.
+          if (message.event !== '' && !isStreamEventType(message.event)) {
+            if (position && message.id !== '') position.lastEventId = message.id;
+            return;
+          }
+          const event = decodeMessage(message);
           record(event, message.id);
           dispatch(options.onEvent, event);
           if (event.type === 'done') terminal = { type: 'completed', done: event.data };

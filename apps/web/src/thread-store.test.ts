@@ -126,6 +126,38 @@ describe('the thread store', () => {
     expect(b.local.getItem(`${THREAD_KEY_PREFIX}mine`)).toBeNull();
   });
 
+  it('keeps an answer’s thinking and how long it took, and reads no thinking of the wrong type', () => {
+    const b = browser();
+    const first = b.tab();
+    const { id } = first.store.open();
+    const thought: Turn[] = [
+      { role: 'user', content: 'Why?' },
+      {
+        role: 'assistant',
+        content: 'Because.',
+        state: 'done',
+        streamId: 's-2',
+        reasoning: 'Let me think.\n\nYes.',
+        thoughtMs: 3200,
+      },
+      { role: 'user', content: 'And?' },
+      { role: 'assistant', content: '', state: 'stopped', reasoning: 'Hmm' },
+    ];
+    first.store.save(id, thought);
+    expect(b.tab(first.session).store.open().turns).toEqual(thought);
+
+    const turn = { role: 'assistant', content: 'x', state: 'done' };
+    for (const odd of [{ reasoning: 3 }, { thoughtMs: '3 s' }, { reasoning: 'a', extra: 1 }]) {
+      const raw = JSON.stringify({ updatedAt: 1, turns: [{ ...turn, ...odd }] });
+      const other = browser();
+      other.local.setItem(`${THREAD_KEY_PREFIX}odd`, raw);
+      expect(other.tab().store.open()).toMatchObject({
+        turns: [],
+        notice: STORE_NOTICES.discarded,
+      });
+    }
+  });
+
   it('skips an unreadable latest thread for the next readable one', () => {
     const b = browser();
     const a = b.tab();

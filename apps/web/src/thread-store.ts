@@ -75,8 +75,19 @@ function isTurn(value: unknown): value is Turn {
   if (value.role === 'user') return keys === 2;
   if (value.role !== 'assistant') return false;
   if (!ANSWER_STATES.includes(value.state as AnswerState)) return false;
-  if (value.streamId === undefined) return keys === 3;
-  return typeof value.streamId === 'string' && keys === 4;
+  // Optional fields: each one present must have its type, and nothing else may be there.
+  const optional = [
+    ['streamId', 'string'],
+    ['reasoning', 'string'],
+    ['thoughtMs', 'number'],
+  ] as const;
+  let present = 0;
+  for (const [key, type] of optional) {
+    if (value[key] === undefined) continue;
+    if (typeof value[key] !== type) return false;
+    present++;
+  }
+  return keys === 3 + present;
 }
 
 function parseStored(raw: string): StoredThread | null {

@@ -1,4 +1,10 @@
 import type { AnswerRendererFactory } from './answer-renderer.ts';
+import {
+  createReasoningElement,
+  createReasoningView,
+  REASONING_ID,
+  type ReasoningParts,
+} from './reasoning-view.ts';
 import { createBlockSink } from './text-blocks.ts';
 import type { AnswerState, Turn } from './thread.ts';
 
@@ -21,12 +27,23 @@ export interface ThreadControls {
   retry: HTMLButtonElement;
 }
 
+/** The parts of an answer that stream: its thinking and its text. */
+export interface AnswerElements {
+  content: HTMLElement;
+  thinking: ReasoningParts;
+}
+
 export interface ThreadView {
   /** Renders a whole thread once, in one insertion: the way a reload shows it. */
   restore(turns: readonly Turn[]): void;
   appendPrompt(text: string): void;
-  /** Adds an empty answer and returns its text element, which takes over `#gpt-output`. */
-  appendAnswer(): HTMLElement;
+  /**
+   * Adds an empty answer and returns its elements, which take over `#gpt-output` and
+   * `#gpt-reasoning`.
+   */
+  appendAnswer(): AnswerElements;
+  /** The latest answer's elements, for a reload that resumes it. */
+  latestAnswer(): AnswerElements | null;
   /** Removes the turns from `index` on: the exchange a regenerate or an edit replaces. */
   truncate(index: number): void;
   /** Removes the first `count` turns, which the storage could not keep. */
@@ -67,6 +84,8 @@ export function createThreadView(
   controls: ThreadControls,
 ): ThreadView {
   const turns: HTMLElement[] = [];
+  /** Each answer's thinking section, found again by its turn. */
+  const thinkingOf = new WeakMap<HTMLElement, ReasoningParts>();
 
   function turnElement(role: Turn['role']): { turn: HTMLElement; content: HTMLElement } {
     const turn = document.createElement('article');
@@ -75,19 +94,34 @@ export function createThreadView(
     turn.setAttribute('aria-label', role === 'user' ? 'You' : 'Answer');
     const content = document.createElement('div');
     content.className = role === 'user' ? 'turn-content prompt-text' : 'turn-content output';
+    if (role === 'assistant') {
+      // Above the answer, hidden until the model thinks.
+      const { details, parts } = createReasoningElement();
+      turn.append(details);
+      thinkingOf.set(turn, parts);
+    }
     turn.append(content);
     if (role === 'assistant') turn.append(copyButton());
     return { turn, content };
+  }
+
+  function elementsOf(turn: HTMLElement | undefined): AnswerElements | null {
+    const content = turn?.querySelector<HTMLElement>('.output');
+    const thinking = turn && thinkingOf.get(turn);
+    return content && thinking ? { content, thinking } : null;
   }
 
   function latestAnswer(): HTMLElement | undefined {
     return turns.findLast((turn) => turn.dataset.role === 'assistant');
   }
 
-  /** Exactly one element holds the id: the latest answer's text. */
+  /** Exactly one element holds each id: the latest answer's text, and its thinking. */
   function moveOutputId(content: HTMLElement | null): void {
     document.getElementById(OUTPUT_ID)?.removeAttribute('id');
-    if (content) content.id = OUTPUT_ID;
+    document.getElementById(REASONING_ID)?.removeAttribute('id');
+    if (!content) return;
+    content.id = OUTPUT_ID;
+    content.parentElement?.querySelector('.reasoning')?.setAttribute('id', REASONING_ID);
   }
 
   function setNote(turn: HTMLElement, state: AnswerState): void {
@@ -108,6 +142,10 @@ export function createThreadView(
       const renderer = createRenderer(content);
       renderer.push(turn.content);
       renderer.flush();
+      const thinking = thinkingOf.get(element);
+      if (turn.reasoning && thinking) {
+        createReasoningView(thinking).restore(turn.reasoning, turn.thoughtMs);
+      }
       setNote(element, turn.state);
     }
     return element;
@@ -136,12 +174,18 @@ export function createThreadView(
       container.append(turn);
     },
     appendAnswer() {
+      // Earlier answers keep their thinking, collapsed: only the latest one's may be open.
+      const previous = latestAnswer()?.querySelector('details.reasoning');
+      if (previous instanceof HTMLDetailsElement) previous.open = false;
       const { turn, content } = turnElement('assistant');
       turn.dataset.state = 'streaming';
       turns.push(turn);
       container.append(turn);
       moveOutputId(content);
-      return content;
+      return elementsOf(turn) as AnswerElements;
+    },
+    latestAnswer() {
+      return elementsOf(latestAnswer());
     },
     truncate(index) {
       removeAll(turns.splice(index));

@@ -20,6 +20,10 @@ export interface AssistantTurn {
   state: AnswerState;
   /** The stream that brought it, once its `start` event named it: what a reload resumes. */
   streamId?: string;
+  /** The model's thinking before it, exactly as it arrived, when it thought. */
+  reasoning?: string;
+  /** How long it thought, as this page saw it. */
+  thoughtMs?: number;
 }
 
 export type Turn = UserTurn | AssistantTurn;

@@ -7,7 +7,13 @@ export type FinishReason = z.infer<typeof FinishReasonSchema>;
 
 export const UsageSchema = z.object({
   promptTokens: z.int().check(z.nonnegative()),
+  /** Every generated token, thinking included (OpenAI's `completion_tokens`). */
   completionTokens: z.int().check(z.nonnegative()),
+  /**
+   * The part of `completionTokens` spent thinking, when the model reports it (OpenAI's
+   * `completion_tokens_details.reasoning_tokens`); absent when it does not.
+   */
+  reasoningTokens: z.optional(z.int().check(z.nonnegative())),
 });
 export type Usage = z.infer<typeof UsageSchema>;
 
@@ -20,6 +26,11 @@ export const streamEventDataSchemas = {
     streamId: z.string().check(z.minLength(1)),
     model: z.string().check(z.minLength(1)),
   }),
+  /**
+   * A piece of the model's thinking, apart from its answer. Numbered and replayed on resume like
+   * `delta`. A page that does not know an event type skips it (see `isStreamEventType`).
+   */
+  reasoning: z.object({ text: z.string() }),
   delta: z.object({ text: z.string() }),
   done: z.object({ finishReason: FinishReasonSchema, usage: UsageSchema }),
   error: z.extend(ErrorInfoSchema, { retryable: z.boolean() }),
@@ -30,7 +41,10 @@ export type StreamEventData<T extends StreamEventType> = z.infer<
   (typeof streamEventDataSchemas)[T]
 >;
 
-/** One event of a stream. Every stream is `start`, any number of `delta`, then one `done` or `error`. */
+/**
+ * One event of a stream. Every stream is `start`, any number of `reasoning` and `delta` (thinking
+ * usually first, but in any order), then one `done` or `error`.
+ */
 export type StreamEvent = {
   [T in StreamEventType]: { type: T; data: StreamEventData<T> };
 }[StreamEventType];
@@ -43,7 +57,12 @@ export function isTerminalEvent(event: StreamEvent): event is TerminalEvent {
 
 export type DecodeResult = { ok: true; event: StreamEvent } | { ok: false; reason: string };
 
-function isStreamEventType(type: string): type is StreamEventType {
+/**
+ * Whether this version knows the event type. A reader skips, rather than fails on, a type it does
+ * not know: that is how a page keeps working when a newer server adds one. (Pages from before the
+ * `reasoning` event treated any unknown type as a broken stream.)
+ */
+export function isStreamEventType(type: string): type is StreamEventType {
   return Object.hasOwn(streamEventDataSchemas, type);
 }
 
@@ -56,16 +75,16 @@ export function decodeStreamEvent(type: string, data: string): DecodeResult {
   } catch {
     return { ok: false, reason: `"${type}" event data is not JSON` };
   }
-  // Deltas are nearly every event of a stream: their one-field shape is checked by hand, with the
-  // same result as the schema (which keeps `text` and drops any other key).
-  if (type === 'delta' && isDeltaData(json))
+  // Deltas and reasoning are nearly every event of a stream: their one-field shape is checked by
+  // hand, with the same result as the schema (which keeps `text` and drops any other key).
+  if ((type === 'delta' || type === 'reasoning') && isTextData(json))
     return { ok: true, event: { type, data: { text: json.text } } };
   const result = streamEventDataSchemas[type].safeParse(json);
   if (!result.success) return { ok: false, reason: `"${type}" event data has the wrong shape` };
   return { ok: true, event: { type, data: result.data } as StreamEvent };
 }
 
-function isDeltaData(json: unknown): json is { text: string } {
+function isTextData(json: unknown): json is { text: string } {
   return (
     typeof json === 'object' &&
     json !== null &&

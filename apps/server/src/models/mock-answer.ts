@@ -175,7 +175,7 @@ const CLOSERS = [
 ];
 
 /** FNV-1a: a stable 32-bit hash, so the same conversation seeds the same answer everywhere. */
-function hashConversation(messages: readonly ChatMessage[]): number {
+export function hashConversation(messages: readonly ChatMessage[]): number {
   let value = 0x811c9dc5;
   const mix = (code: number) => {
     value ^= code;
@@ -191,7 +191,7 @@ function hashConversation(messages: readonly ChatMessage[]): number {
 }
 
 /** mulberry32: tiny, fast and good enough to pick sentences. */
-function createRandom(seed: number): () => number {
+export function createRandom(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;
@@ -201,12 +201,12 @@ function createRandom(seed: number): () => number {
   };
 }
 
-function pick<T>(items: readonly T[], random: () => number): T {
+export function pick<T>(items: readonly T[], random: () => number): T {
   return items[Math.floor(random() * items.length)] as T;
 }
 
 /** Picks `count` different items, keeping their order of appearance random. */
-function sample<T>(items: readonly T[], count: number, random: () => number): T[] {
+export function sample<T>(items: readonly T[], count: number, random: () => number): T[] {
   const pool = [...items];
   const chosen: T[] = [];
   while (chosen.length < count && pool.length > 0) {
@@ -215,12 +215,12 @@ function sample<T>(items: readonly T[], count: number, random: () => number): T[
   return chosen;
 }
 
-function between(min: number, max: number, random: () => number): number {
+export function between(min: number, max: number, random: () => number): number {
   return min + Math.floor(random() * (max - min + 1));
 }
 
 /** The first words of a message, on one line, to show the answer is about it. */
-function topicOf(text: string): string {
+export function topicOf(text: string): string {
   const words = text.trim().split(/\s+/);
   const topic = words.slice(0, 8).join(' ');
   return words.length > 8 ? `${topic}...` : topic;

@@ -14,15 +14,28 @@ export interface GenerateInput {
 /** What a finished generation reports; it becomes the `done` event. */
 export type Completion = StreamEventData<'done'>;
 
-/**
- * Chunks of text, then how the generation finished. An async generator is one. `return`, when
- * there is one, is called if the stream is stopped early, to run the model's cleanup.
- */
-export type TextStream = AsyncIterableIterator<string, Completion, undefined>;
+/** A piece of the model's thinking, which becomes a `reasoning` event. */
+export interface Reasoning {
+  readonly reasoning: string;
+}
 
 /**
- * A source of text. `generate` yields chunks of text and returns how it finished. It is pulled one
- * chunk at a time, so a slow reader slows the model down instead of growing a buffer.
+ * What a model yields: a string is answer text (a `delta`), as plain as it can be, since nearly
+ * every chunk is one; thinking comes wrapped.
+ */
+export type Chunk = string | Reasoning;
+
+/**
+ * Chunks of answer and thinking, then how the generation finished. An async generator is one.
+ * `return`, when there is one, is called if the stream is stopped early, to run the model's
+ * cleanup.
+ */
+export type TextStream = AsyncIterableIterator<Chunk, Completion, undefined>;
+
+/**
+ * A source of text. `generate` yields chunks of text (and, for a model that thinks, of thinking)
+ * and returns how it finished. It is pulled one chunk at a time, so a slow reader slows the model
+ * down instead of growing a buffer.
  */
 export interface Model {
   readonly id: string;

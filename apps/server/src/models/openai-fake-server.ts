@@ -7,15 +7,31 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** Where a reasoning model's server puts the thinking in each delta. */
+export type FakeReasoningDialect = 'reasoning_content' | 'reasoning' | 'openrouter';
+
 export type FakeBehaviour =
   | {
       kind: 'answer';
       /** The content deltas, one chunk each; `max_tokens` in the request keeps the first n. */
       pieces: string[];
+      /**
+       * Thinking deltas, one chunk each, sent before the content in the dialect's field (default
+       * `reasoning_content`). `stallAfter`, `dropAfter` and `errorAfter` count them with the
+       * content pieces, thinking first.
+       */
+      reasoning?: string[];
+      dialect?: FakeReasoningDialect;
+      /** Pause between two thinking or content chunks, in ms; none by default. */
+      gapMs?: number;
       /** Defaults to `stop`, or `length` when `max_tokens` cut the pieces; null sends none. */
       finishReason?: string | null;
       /** What the usage chunk reports; null leaves it out, as servers that ignore `include_usage` do. */
-      usage?: { prompt_tokens: number; completion_tokens: number } | null;
+      usage?: {
+        prompt_tokens: number;
+        completion_tokens: number;
+        completion_tokens_details?: { reasoning_tokens: number };
+      } | null;
       /** Bytes per write: a number, or random sizes from 1 to 7 (the default). */
       cutBytes?: number | 'random';
       /** Sends this many content deltas, then nothing more, keeping the connection open. */
@@ -146,11 +162,31 @@ async function streamAnswer(
   });
 
   const frames = [chunk([choice({ role: 'assistant', content: '', refusal: null })])];
+  const dialect = behaviour.dialect ?? 'reasoning_content';
+  const deltas = [
+    ...(behaviour.reasoning ?? []).map((piece) => reasoningDelta(dialect, piece)),
+    // OpenRouter names the field in every chunk, null once the thinking is over.
+    ...pieces.map((piece) =>
+      dialect === 'openrouter' ? { content: piece, reasoning: null } : { content: piece },
+    ),
+  ];
   const stopAt = behaviour.stallAfter ?? behaviour.dropAfter ?? behaviour.errorAfter?.pieces;
-  for (const piece of pieces.slice(0, stopAt)) frames.push(chunk([choice({ content: piece })]));
+  for (const delta of deltas.slice(0, stopAt)) frames.push(chunk([choice(delta)]));
 
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8' });
-  const write = (text: string) => writeCut(res, text, behaviour.cutBytes ?? 'random');
+  const cutBytes = behaviour.cutBytes ?? 'random';
+  const gapMs = behaviour.gapMs ?? 0;
+  const write = async (text: string) => {
+    if (gapMs === 0) return writeCut(res, text, cutBytes);
+    // Paced: the first frame (the role) at once, then one frame per gap.
+    const [first = '', ...rest] = text.split(/(?<=\n\n)/);
+    await writeCut(res, first, cutBytes);
+    for (const frame of rest) {
+      await new Promise((resolve) => setTimeout(resolve, gapMs));
+      if (res.destroyed) return;
+      await writeCut(res, frame, cutBytes);
+    }
+  };
 
   if (behaviour.stallAfter !== undefined) {
     await write(frames.join(''));
@@ -170,7 +206,12 @@ async function streamAnswer(
     behaviour.finishReason === undefined ? (cut ? 'length' : 'stop') : behaviour.finishReason;
   if (finishReason !== null) frames.push(chunk([choice({}, finishReason)]));
   if (withUsage && behaviour.usage !== null) {
-    const usage = behaviour.usage ?? { prompt_tokens: 9, completion_tokens: pieces.length };
+    const thought = behaviour.reasoning?.length ?? 0;
+    const usage = behaviour.usage ?? {
+      prompt_tokens: 9,
+      completion_tokens: thought + pieces.length,
+      ...(thought > 0 ? { completion_tokens_details: { reasoning_tokens: thought } } : {}),
+    };
     frames.push(
       chunk([], { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens }),
     );
@@ -181,6 +222,17 @@ async function streamAnswer(
 }
 
 const DONE = 'data: [DONE]\n\n';
+
+function reasoningDelta(dialect: FakeReasoningDialect, piece: string): Record<string, unknown> {
+  if (dialect === 'reasoning_content') return { content: null, reasoning_content: piece };
+  if (dialect === 'reasoning') return { content: '', reasoning: piece };
+  // OpenRouter repeats the text in typed details.
+  return {
+    content: '',
+    reasoning: piece,
+    reasoning_details: [{ type: 'reasoning.text', text: piece, format: 'unknown', index: 0 }],
+  };
+}
 
 function data(json: unknown): string {
   return `data: ${JSON.stringify(json)}\n\n`;

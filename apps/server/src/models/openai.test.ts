@@ -7,16 +7,19 @@ import {
   activeStreams,
   postChat,
   readStream,
+  readUntilFirst,
   readUntilFirstDelta,
   startTestServer,
   type TestServer,
   textOf,
+  thinkingOf,
 } from '../test-server.ts';
 import type { Model } from './model.ts';
 import { createOpenAIModels } from './openai.ts';
 import {
   type FakeBehaviour,
   type FakeOpenAI,
+  type FakeReasoningDialect,
   refusedBaseURL,
   startFakeOpenAI,
 } from './openai-fake-server.ts';
@@ -96,6 +99,7 @@ describe('models from an OpenAI-compatible upstream', () => {
         { id: 'llama3.2', description: expect.any(String) },
         { id: 'qwen2.5', description: expect.any(String) },
         { id: 'mock', description: expect.any(String) },
+        { id: 'mock-reasoning', description: expect.any(String) },
         { id: 'echo', description: expect.any(String) },
       ],
     });
@@ -435,7 +439,7 @@ describe('the idle timeout', () => {
     fake = await startFakeOpenAI({ 'gpt-fake': { kind: 'answer', pieces: ANSWER } });
     const [model] = createOpenAIModels(
       { baseURL: fake.baseURL, models: ['gpt-fake'] },
-      { idleTimeoutMs: 150 },
+      { idleTimeoutMs: 150, thinkTags: 'split' },
     );
     const generation = (model as Model).generate({
       messages: [{ role: 'user', content: 'Hi' }],
@@ -448,7 +452,7 @@ describe('the idle timeout', () => {
         expect(step.value.finishReason).toBe('stop');
         break;
       }
-      pieces.push(step.value);
+      if (typeof step.value === 'string') pieces.push(step.value);
       // The reader dawdles over the first piece for twice the timeout.
       if (pieces.length === 1) await sleep(300);
     }
@@ -500,5 +504,159 @@ describe('stopping an upstream stream', () => {
       1000,
     );
     await expect.poll(() => activeStreams(server as TestServer), { timeout: 5000 }).toBe(0);
+  });
+});
+
+const THINKING = [
+  'Let',
+  ' me',
+  ' think: "',
+  'wörld"',
+  ' is 你好?\n\n',
+  'data: x\n\nevent: done',
+  ' 👩‍👩‍👧.',
+];
+
+/** The events' types in order, each run of one type once: thinking first means `reasoning, delta`. */
+function runsOf({ events }: { events: { event: StreamEvent }[] }): string[] {
+  return events
+    .map(({ event }) => event.type)
+    .filter((type, index, types) => type !== types[index - 1]);
+}
+
+describe('reasoning from an upstream', () => {
+  const dialects: FakeReasoningDialect[] = ['reasoning_content', 'reasoning', 'openrouter'];
+  const cuts = [1, 2, 3, 5, 'random'] as const;
+
+  it.each(dialects.flatMap((dialect) => cuts.map((cut) => [dialect, cut] as const)))(
+    'arrives as reasoning events from %s, exactly once, with frames cut every %s bytes',
+    async (dialect, cutBytes) => {
+      await serveUpstream({
+        'think-fake': {
+          kind: 'answer',
+          reasoning: THINKING,
+          dialect,
+          pieces: ANSWER,
+          cutBytes,
+          usage: {
+            prompt_tokens: 5,
+            completion_tokens: 15,
+            completion_tokens_details: { reasoning_tokens: 7 },
+          },
+        },
+      });
+      const received = await ask('think-fake');
+      expect(thinkingOf(received)).toBe(THINKING.join(''));
+      expect(received.events.filter(({ event }) => event.type === 'reasoning')).toHaveLength(
+        THINKING.length,
+      );
+      expect(textOf(received)).toBe(ANSWER.join(''));
+      expect(runsOf(received)).toEqual(['start', 'reasoning', 'delta', 'done']);
+      expect(terminal(received.events)).toEqual({
+        type: 'done',
+        data: {
+          finishReason: 'stop',
+          usage: { promptTokens: 5, completionTokens: 15, reasoningTokens: 7 },
+        },
+      });
+    },
+  );
+
+  const TAGGED = ['<thi', 'nk>\nLet me', ' think. </', 'think', '>\n\nHel', 'lo <think>', '.'];
+
+  it.each(cuts)(
+    'is split from the content when it comes as a leading think block, cut every %s bytes',
+    async (cutBytes) => {
+      await serveUpstream({ 'qwen-fake': { kind: 'answer', pieces: TAGGED, cutBytes } });
+      const received = await ask('qwen-fake');
+      expect(thinkingOf(received)).toBe('Let me think.');
+      expect(textOf(received)).toBe('Hello <think>.');
+      expect(runsOf(received)).toEqual(['start', 'reasoning', 'delta', 'done']);
+    },
+  );
+
+  it('is taken up to the closing tag with UPSTREAM_THINK_TAGS=open, when no opening tag comes', async () => {
+    await serveUpstream(
+      {
+        'r1-fake': {
+          kind: 'answer',
+          pieces: ['Okay, so', ' a haiku.\n</th', 'ink>\n\n', 'Autumn'],
+        },
+      },
+      { UPSTREAM_THINK_TAGS: 'open' },
+    );
+    const received = await ask('r1-fake');
+    expect(thinkingOf(received)).toBe('Okay, so a haiku.');
+    expect(textOf(received)).toBe('Autumn');
+  });
+
+  it('is left in the content, tags and all, with UPSTREAM_THINK_TAGS=off', async () => {
+    await serveUpstream(
+      { 'qwen-fake': { kind: 'answer', pieces: TAGGED } },
+      { UPSTREAM_THINK_TAGS: 'off' },
+    );
+    const received = await ask('qwen-fake');
+    expect(thinkingOf(received)).toBe('');
+    expect(textOf(received)).toBe(TAGGED.join(''));
+  });
+
+  it('is counted in an estimated usage when the upstream sends none', async () => {
+    await serveUpstream({
+      'think-fake': { kind: 'answer', reasoning: ['a', 'b'], pieces: ['c'], usage: null },
+    });
+    expect(terminal((await ask('think-fake')).events)).toMatchObject({
+      type: 'done',
+      data: { usage: { completionTokens: 3, reasoningTokens: 2 } },
+    });
+  });
+
+  it('keeps the stream alive: thinking longer than the idle timeout is not silence', async () => {
+    await serveUpstream(
+      {
+        'think-fake': {
+          kind: 'answer',
+          reasoning: Array.from({ length: 10 }, (_, index) => `step ${index}. `),
+          pieces: ['Done'],
+          gapMs: 60,
+        },
+      },
+      // Five times the gap, for a loaded machine; the thinking lasts twice the timeout.
+      { UPSTREAM_IDLE_TIMEOUT_MS: '300' },
+    );
+    const received = await ask('think-fake');
+    expect(thinkingOf(received)).toBe(
+      Array.from({ length: 10 }, (_, index) => `step ${index}. `).join(''),
+    );
+    expect(terminal(received.events)?.type).toBe('done');
+  });
+
+  it('ends with upstream_timeout when the upstream goes quiet mid-thinking', async () => {
+    await serveUpstream(
+      { 'think-fake': { kind: 'answer', reasoning: THINKING, pieces: ANSWER, stallAfter: 2 } },
+      { UPSTREAM_IDLE_TIMEOUT_MS: '150' },
+    );
+    const received = await ask('think-fake');
+    expect(thinkingOf(received)).toBe(THINKING.slice(0, 2).join(''));
+    expect(terminal(received.events)).toMatchObject({
+      type: 'error',
+      data: { code: 'upstream_timeout' },
+    });
+  });
+
+  it('is stopped with the upstream connection by a DELETE while the model thinks', async () => {
+    await serveUpstream(
+      { 'think-fake': { kind: 'answer', reasoning: THINKING, pieces: ANSWER, stallAfter: 2 } },
+      { UPSTREAM_IDLE_TIMEOUT_MS: '60000' },
+    );
+    const response = await postChat(server as TestServer, { prompt: 'Hi', model: 'think-fake' });
+    const reader = await readUntilFirst(response, 'reasoning');
+    const streamId = (server as TestServer).streams.runningIds()[0] as string;
+    expect(fake?.requests[0]?.closedEarlyAt).toBeUndefined();
+    const stop = await fetch(`${(server as TestServer).url}${chatStreamPath(streamId)}`, {
+      method: 'DELETE',
+    });
+    expect(stop.status).toBe(204);
+    await expect.poll(() => fake?.requests[0]?.closedEarlyAt, { timeout: 5000 }).toBeDefined();
+    await reader.cancel();
   });
 });

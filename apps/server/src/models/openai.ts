@@ -1,13 +1,17 @@
 import type { FinishReason, Usage } from '@gpt-stream/protocol';
 import OpenAI from 'openai';
 import type { OpenAIUpstreamConfig } from '../config.ts';
-import type { Completion, GenerateInput, Model } from './model.ts';
+import type { Chunk, Completion, GenerateInput, Model } from './model.ts';
+import { reasoningOf } from './reasoning-dialects.ts';
+import { type SplitContent, type ThinkTagMode, ThinkTagSplitter } from './think-tags.ts';
 import { countConversationTokens } from './tokenize.ts';
 import { toUpstreamError, upstreamCut, upstreamTimeout } from './upstream-errors.ts';
 
 export interface OpenAIModelOptions {
   /** How long the upstream may stay silent, before its first byte or between two chunks. */
   idleTimeoutMs: number;
+  /** How a `<think>` block in the content is told apart from the answer. */
+  thinkTags: ThinkTagMode;
 }
 
 /** The upstream's finish reasons in the protocol's terms; tools are never requested here. */
@@ -25,7 +29,7 @@ const FINISH_REASONS: Record<string, FinishReason> = {
  */
 export function createOpenAIModels(
   upstream: OpenAIUpstreamConfig,
-  { idleTimeoutMs }: OpenAIModelOptions,
+  { idleTimeoutMs, thinkTags }: OpenAIModelOptions,
 ): Model[] {
   const { apiKey } = upstream;
   const client = new OpenAI({
@@ -51,7 +55,7 @@ export function createOpenAIModels(
       ? `OpenAI's ${model}.`
       : `${model}, from the configured OpenAI-compatible server.`,
     generate: (input) =>
-      streamCompletion(client, input, { model, apiKey, idleTimeoutMs, isOpenAI }),
+      streamCompletion(client, input, { model, apiKey, idleTimeoutMs, isOpenAI, thinkTags }),
   }));
 }
 
@@ -61,19 +65,21 @@ interface CompletionOptions {
   idleTimeoutMs: number;
   /** OpenAI's newer models refuse `max_tokens`; most other servers only know `max_tokens`. */
   isOpenAI: boolean;
+  thinkTags: ThinkTagMode;
 }
 
 async function* streamCompletion(
   client: OpenAI,
   { messages, maxTokens, signal }: GenerateInput,
-  { model, apiKey, idleTimeoutMs, isOpenAI }: CompletionOptions,
-): AsyncGenerator<string, Completion, undefined> {
+  { model, apiKey, idleTimeoutMs, isOpenAI, thinkTags }: CompletionOptions,
+): AsyncGenerator<Chunk, Completion, undefined> {
   const idle = new IdleTimer(idleTimeoutMs);
   const requestSignal = AbortSignal.any([signal, idle.signal]);
   let chunks: AsyncIterator<OpenAI.ChatCompletionChunk> | undefined;
   let finishReason: FinishReason | undefined;
   let usage: Usage | undefined;
-  let pieces = 0;
+  const count = { answer: 0, reasoning: 0 };
+  const splitter = new ThinkTagSplitter(thinkTags);
   try {
     idle.start();
     const stream = await untilAborted(
@@ -102,20 +108,18 @@ async function* streamCompletion(
       idle.stop();
       if (step.done) break;
       const chunk = step.value;
-      if (chunk.usage) {
-        usage = {
-          promptTokens: chunk.usage.prompt_tokens,
-          completionTokens: chunk.usage.completion_tokens,
-        };
-      }
+      if (chunk.usage) usage = usageOf(chunk.usage);
       const choice = chunk.choices[0];
       if (choice?.finish_reason) finishReason = FINISH_REASONS[choice.finish_reason] ?? 'stop';
-      const text = choice?.delta?.content;
-      if (text) {
-        pieces++;
-        yield text;
-      }
+      // Every chunk, thinking or answer, was the upstream speaking: the idle clock restarted.
+      const delta = choice?.delta;
+      const reasoning = reasoningOf(delta);
+      if (reasoning !== '') yield* emit({ reasoning, answer: '' }, count);
+      const text = delta?.content;
+      if (text) yield* emit(splitter.push(text), count);
     }
+    // What the splitter still held: whitespace, or a tag that never finished.
+    yield* emit(splitter.end(), count);
   } catch (error) {
     signal.throwIfAborted();
     if (idle.expired) throw upstreamTimeout(model, idleTimeoutMs);
@@ -133,7 +137,36 @@ async function* streamCompletion(
   return {
     finishReason,
     // Servers that ignore `include_usage` get an estimate rather than no numbers at all.
-    usage: usage ?? { promptTokens: countConversationTokens(messages), completionTokens: pieces },
+    usage: usage ?? {
+      promptTokens: countConversationTokens(messages),
+      completionTokens: count.answer + count.reasoning,
+      ...(count.reasoning > 0 ? { reasoningTokens: count.reasoning } : {}),
+    },
+  };
+}
+
+/** Thinking, then answer, each when there is some; counted, for an estimated usage. */
+function* emit(
+  { reasoning, answer }: SplitContent,
+  count: { answer: number; reasoning: number },
+): Generator<Chunk, void, undefined> {
+  if (reasoning !== '') {
+    count.reasoning++;
+    yield { reasoning };
+  }
+  if (answer !== '') {
+    count.answer++;
+    yield answer;
+  }
+}
+
+function usageOf(usage: OpenAI.CompletionUsage): Usage {
+  const reasoningTokens = usage.completion_tokens_details?.reasoning_tokens;
+  return {
+    promptTokens: usage.prompt_tokens,
+    completionTokens: usage.completion_tokens,
+    // As reported: OpenAI says 0 for its models that do not think, most other servers nothing.
+    ...(typeof reasoningTokens === 'number' ? { reasoningTokens } : {}),
   };
 }
 

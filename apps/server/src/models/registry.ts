@@ -1,7 +1,7 @@
 import type { ModelList } from '@gpt-stream/protocol';
 import type { Config } from '../config.ts';
 import { createEchoModel } from './echo.ts';
-import { createMockModel } from './mock.ts';
+import { createMockModel, createMockReasoningModel } from './mock.ts';
 import type { Model } from './model.ts';
 import { createOpenAIModels } from './openai.ts';
 
@@ -12,7 +12,7 @@ export interface ModelRegistry {
 }
 
 /** Ids an upstream model may not take: configuration refuses them by name. */
-export const BUILT_IN_MODEL_IDS = ['mock', 'echo'] as const;
+export const BUILT_IN_MODEL_IDS = ['mock', 'mock-reasoning', 'echo'] as const;
 
 export function createModelRegistry(models: readonly Model[], defaultModel: string): ModelRegistry {
   const byId = new Map(models.map((model) => [model.id, model]));
@@ -26,7 +26,11 @@ export function createModelRegistry(models: readonly Model[], defaultModel: stri
 }
 
 function builtInModels({ mockDelayMs }: { mockDelayMs: number }): Model[] {
-  return [createMockModel({ delayMs: mockDelayMs }), createEchoModel({ delayMs: mockDelayMs })];
+  return [
+    createMockModel({ delayMs: mockDelayMs }),
+    createMockReasoningModel({ delayMs: mockDelayMs }),
+    createEchoModel({ delayMs: mockDelayMs }),
+  ];
 }
 
 /** The models every installation has: no key, no network. */
@@ -39,10 +43,13 @@ export function createBuiltInModels({ mockDelayMs }: { mockDelayMs: number }): M
  * the default: whoever set one up wants the page to use it.
  */
 export function createModels(
-  config: Pick<Config, 'mockDelayMs' | 'openai' | 'upstreamIdleTimeoutMs'>,
+  config: Pick<Config, 'mockDelayMs' | 'openai' | 'upstreamIdleTimeoutMs' | 'upstreamThinkTags'>,
 ): ModelRegistry {
   const upstream = config.openai
-    ? createOpenAIModels(config.openai, { idleTimeoutMs: config.upstreamIdleTimeoutMs })
+    ? createOpenAIModels(config.openai, {
+        idleTimeoutMs: config.upstreamIdleTimeoutMs,
+        thinkTags: config.upstreamThinkTags,
+      })
     : [];
   return createModelRegistry([...upstream, ...builtInModels(config)], upstream[0]?.id ?? 'mock');
 }

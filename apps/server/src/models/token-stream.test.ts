@@ -30,6 +30,7 @@ async function drain(stream: TextStream) {
   for (;;) {
     const step = await stream.next();
     if (step.done) return { tokens, completion: step.value };
+    if (typeof step.value !== 'string') throw new Error('a stream without thinking thought');
     tokens.push(step.value);
   }
 }
@@ -142,6 +143,97 @@ describe('streamTokens', () => {
     expect(result.completion).toMatchObject({
       finishReason,
       usage: { completionTokens: tokens.length },
+    });
+  });
+});
+
+describe('streamTokens with thinking', () => {
+  const fixedClock = (at: { now: number }) => createPacer({ now: () => at.now });
+
+  it('plays the thinking first, then the answer, on one pace, and counts both', async () => {
+    const trail: string[] = [];
+    const { pacer, release } = steppedPacer(trail);
+    const stream = streamTokens(['Yes', '.'], {
+      thinking: () => ['Let', ' me', ' think'],
+      promptTokens: 2,
+      delayMs: 50,
+      signal: new AbortController().signal,
+      pacer,
+    });
+    const chunks: unknown[] = [];
+    const done = (async () => {
+      for (;;) {
+        const step = await stream.next();
+        if (step.done) return step.value;
+        chunks.push(step.value);
+      }
+    })();
+    for (let index = 0; index < 5; index++) await release();
+    expect(await done).toEqual({
+      finishReason: 'stop',
+      usage: { promptTokens: 2, completionTokens: 5, reasoningTokens: 3 },
+    });
+    expect(chunks).toEqual([
+      { reasoning: 'Let' },
+      { reasoning: ' me' },
+      { reasoning: ' think' },
+      'Yes',
+      '.',
+    ]);
+    // One pause per token, thinking included: it takes as long as a real model's would.
+    expect(trail).toEqual(['sleep', 'sleep', 'sleep', 'sleep', 'sleep']);
+  });
+
+  it('never joins thinking and answer into one chunk when both fell due together', async () => {
+    const at = { now: 0 };
+    const stream = streamTokens(['Yes', '.'], {
+      thinking: () => ['Let', ' me'],
+      promptTokens: 1,
+      delayMs: 50,
+      signal: new AbortController().signal,
+      pacer: fixedClock(at),
+    });
+    const first = stream.next();
+    at.now = 1000;
+    expect(await first).toEqual({ done: false, value: { reasoning: 'Let me' } });
+    expect(await stream.next()).toEqual({ done: false, value: 'Yes.' });
+    expect((await stream.next()).done).toBe(true);
+  });
+
+  it('counts thinking towards maxTokens, as an upstream does', async () => {
+    const stream = streamTokens(['Yes'], {
+      thinking: () => ['a', 'b', 'c'],
+      promptTokens: 1,
+      delayMs: 0,
+      maxTokens: 2,
+      signal: new AbortController().signal,
+    });
+    const chunks: unknown[] = [];
+    for (;;) {
+      const step = await stream.next();
+      if (step.done) {
+        expect(step.value).toEqual({
+          finishReason: 'length',
+          usage: { promptTokens: 1, completionTokens: 2, reasoningTokens: 2 },
+        });
+        break;
+      }
+      chunks.push(step.value);
+    }
+    expect(chunks).toEqual([{ reasoning: 'a' }, { reasoning: 'b' }]);
+  });
+
+  it('answers at once when the thinking is empty', async () => {
+    const stream = streamTokens(['Yes'], {
+      thinking: () => [],
+      promptTokens: 1,
+      delayMs: 0,
+      signal: new AbortController().signal,
+    });
+    expect(await stream.next()).toEqual({ done: false, value: 'Yes' });
+    expect(await stream.next()).toMatchObject({
+      done: true,
+      value: { usage: { completionTokens: 1, reasoningTokens: 0 } },
     });
   });
 });

@@ -1,5 +1,5 @@
 import { type Pacer, type Sleep, type Sleeper, sharedPacer } from '../pacer.ts';
-import type { Completion, TextStream } from './model.ts';
+import type { Chunk, Completion, TextStream } from './model.ts';
 
 export interface TokenStreamOptions {
   /** Counted when the stream finishes, for the usage in `done`. */
@@ -9,9 +9,14 @@ export interface TokenStreamOptions {
   signal: AbortSignal;
   /** Where the pauses come from; every stream shares one timer by default. */
   pacer?: Pacer;
+  /**
+   * Tokens of thinking, played before the answer at the same pace, as `reasoning` chunks; called
+   * when the first token is due. They count towards `maxTokens`, as a real model's do.
+   */
+  thinking?: () => Iterable<string>;
 }
 
-type Step = IteratorResult<string, Completion>;
+type Step = IteratorResult<Chunk, Completion>;
 
 /**
  * Plays tokens back at a model's pace: token n is due n × `delayMs` after the first, however busy
@@ -42,10 +47,14 @@ class TokenStream implements TextStream, Sleeper {
   readonly #limit: number;
   readonly #signal: AbortSignal;
   readonly #pacer: Pacer;
+  readonly #thinking: (() => Iterable<string>) | undefined;
   #tokens: Iterator<string> | undefined;
   /** The token after the last one handed over, looked at early so `done` follows it at once. */
   #lookahead: IteratorResult<string> | undefined;
+  /** Whether `#tokens` (and so the lookahead) is the thinking, not yet the answer. */
+  #inThinking = false;
   #sent = 0;
+  #thoughtTokens = 0;
   /** When the last token handed over was due. */
   #due = 0;
   #end: IteratorReturnResult<Completion> | undefined;
@@ -58,8 +67,9 @@ class TokenStream implements TextStream, Sleeper {
 
   constructor(
     source: Iterable<string> | (() => Iterable<string>),
-    { promptTokens, delayMs, maxTokens, signal, pacer = sharedPacer }: TokenStreamOptions,
+    { promptTokens, delayMs, maxTokens, signal, pacer = sharedPacer, thinking }: TokenStreamOptions,
   ) {
+    this.#thinking = thinking;
     this.#source = source;
     this.#promptTokens = promptTokens;
     this.#delayMs = delayMs;
@@ -129,26 +139,52 @@ class TokenStream implements TextStream, Sleeper {
   #take(now: number): Step {
     if (this.#tokens === undefined) {
       const source = this.#source;
-      this.#tokens = (typeof source === 'function' ? source() : source)[Symbol.iterator]();
-      this.#lookahead = this.#tokens.next();
+      this.#inThinking = this.#thinking !== undefined;
+      this.#tokens = (
+        this.#thinking ? this.#thinking() : typeof source === 'function' ? source() : source
+      )[Symbol.iterator]();
+      this.#lookahead = this.#read();
     }
-    const tokens = this.#tokens;
     let next = this.#lookahead as IteratorResult<string>;
     if (next.done) return this.#finish('stop');
     if (this.#sent >= this.#limit) return this.#finish('length');
+    // A chunk is all thinking or all answer: it ends where the thinking does.
+    const thinking = this.#inThinking;
     let chunk = next.value;
-    this.#sent++;
-    next = tokens.next();
+    this.#count(thinking);
+    next = this.#read();
     if (this.#delayMs > 0) {
-      for (; !next.done && this.#sent < this.#limit && this.#due + this.#delayMs <= now; ) {
+      for (
+        ;
+        !next.done &&
+        this.#inThinking === thinking &&
+        this.#sent < this.#limit &&
+        this.#due + this.#delayMs <= now;
+      ) {
         chunk += next.value;
-        this.#sent++;
+        this.#count(thinking);
         this.#due += this.#delayMs;
-        next = tokens.next();
+        next = this.#read();
       }
     }
     this.#lookahead = next;
-    return { done: false, value: chunk };
+    return { done: false, value: thinking ? { reasoning: chunk } : chunk };
+  }
+
+  /** The next token, the answer's once the thinking has run out. */
+  #read(): IteratorResult<string> {
+    const tokens = this.#tokens as Iterator<string>;
+    const next = tokens.next();
+    if (!next.done || !this.#inThinking) return next;
+    this.#inThinking = false;
+    const source = this.#source;
+    this.#tokens = (typeof source === 'function' ? source() : source)[Symbol.iterator]();
+    return this.#tokens.next();
+  }
+
+  #count(thinking: boolean): void {
+    this.#sent++;
+    if (thinking) this.#thoughtTokens++;
   }
 
   #finish(finishReason: Completion['finishReason']): IteratorReturnResult<Completion> {
@@ -160,6 +196,7 @@ class TokenStream implements TextStream, Sleeper {
         usage: {
           promptTokens: typeof promptTokens === 'function' ? promptTokens() : promptTokens,
           completionTokens: this.#sent,
+          ...(this.#thinking ? { reasoningTokens: this.#thoughtTokens } : {}),
         },
       },
     };

@@ -7,6 +7,8 @@ export interface Metrics {
   streamsEnded: Counter<'outcome'>;
   /** Counts one generated delta event: called for every token, so it only adds to a number. */
   countToken(): void;
+  /** The same for one reasoning event. */
+  countReasoningToken(): void;
   timeToFirstToken: Histogram;
 }
 
@@ -15,18 +17,13 @@ export function createMetrics(): Metrics {
   // Process CPU, memory, GC, handles and `nodejs_eventloop_lag_seconds`, which shows a server
   // too busy to keep its streams flowing before readers notice.
   collectDefaultMetrics({ register: registry });
-  // prom-client's `inc()` hashes its labels on every call, which at a hundred thousand tokens a
-  // second is real work; the counter takes the tokens counted since the last scrape instead.
-  // Nothing else holds it: the registry scrapes it, and `collect` brings it up to date.
-  let uncountedTokens = 0;
-  new Counter({
+  const countToken = countedAtScrape(registry, {
     name: 'gpt_stream_tokens_sent_total',
     help: 'Delta events generated, each counted once however many readers it is written to.',
-    registers: [registry],
-    collect() {
-      this.inc(uncountedTokens);
-      uncountedTokens = 0;
-    },
+  });
+  const countReasoningToken = countedAtScrape(registry, {
+    name: 'gpt_stream_reasoning_tokens_sent_total',
+    help: "Reasoning events (a model's thinking) generated, each counted once however many readers it is written to.",
   });
   return {
     registry,
@@ -47,8 +44,32 @@ export function createMetrics(): Metrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
-    countToken: () => {
-      uncountedTokens++;
+    countToken,
+    countReasoningToken,
+  };
+}
+
+/**
+ * A counter for something that happens for every token. prom-client's `inc()` hashes its labels
+ * on every call, which at a hundred thousand tokens a second is real work; the counter takes
+ * what was counted since the last scrape instead. Nothing else holds it: the registry scrapes
+ * it, and `collect` brings it up to date.
+ */
+function countedAtScrape(
+  registry: Registry,
+  { name, help }: { name: string; help: string },
+): () => void {
+  let uncounted = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.inc(uncounted);
+      uncounted = 0;
     },
+  });
+  return () => {
+    uncounted++;
   };
 }

@@ -11,6 +11,8 @@ export interface StreamObserver {
 export interface ObservedStream {
   /** One more `delta` in the stream: the first marks the time to first token. */
   token(): void;
+  /** One more `reasoning` event: thinking, which is not the answer's first token. */
+  reasoning(): void;
   /** The model threw: the cause goes to the log, never to the reader. */
   failed(cause: unknown): void;
   /**
@@ -36,6 +38,7 @@ class ObservedStreamRecord implements ObservedStream {
   readonly #metrics: Metrics;
   readonly #startedAt = performance.now();
   #tokens = 0;
+  #reasoningTokens = 0;
   #firstTokenMs: number | undefined;
   #cause: unknown;
 
@@ -56,6 +59,11 @@ class ObservedStreamRecord implements ObservedStream {
     this.#metrics.countToken();
   }
 
+  reasoning(): void {
+    this.#reasoningTokens++;
+    this.#metrics.countReasoningToken();
+  }
+
   failed(cause: unknown): void {
     this.#cause = cause;
   }
@@ -69,6 +77,7 @@ class ObservedStreamRecord implements ObservedStream {
       model: this.#model,
       outcome,
       tokens: this.#tokens,
+      ...(this.#reasoningTokens === 0 ? {} : { reasoningTokens: this.#reasoningTokens }),
       durationMs: Math.round(performance.now() - this.#startedAt),
       ...(firstTokenMs === undefined ? {} : { firstTokenMs: Math.round(firstTokenMs) }),
       ...(terminal.type === 'done' ? { finishReason: terminal.data.finishReason } : {}),

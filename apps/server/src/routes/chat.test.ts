@@ -317,7 +317,7 @@ describe('POST /api/chat, bad input', () => {
       { body: '{"prompt":"Hi","model":"gpt-9"}' },
       400,
       'unknown_model',
-      'mock, echo',
+      'mock, mock-reasoning, echo',
     ],
     [
       'a prompt over MAX_PROMPT_CHARS',
@@ -390,6 +390,7 @@ describe('other routes', () => {
       defaultModel: 'mock',
       models: [
         { id: 'mock', description: expect.any(String) },
+        { id: 'mock-reasoning', description: expect.any(String) },
         { id: 'echo', description: expect.any(String) },
       ],
     });
