@@ -57,6 +57,12 @@ export interface RendererOptions {
 /** Chars a budgeted frame writes at least, and how fast a sink is taken to be at first (per ms). */
 const MIN_SLICE = 2000;
 const FIRST_RATE = 500;
+/**
+ * Writes between two frames, the frame's own included. What is written must still be styled,
+ * laid out and painted in the next frame, and that task grows with it: measured, four or more
+ * budgets of Markdown between two frames made a frame of over 50 ms.
+ */
+export const WRITES_PER_FRAME = 3;
 
 const animationFrames: FrameScheduler = {
   request: (callback) => requestAnimationFrame(callback),
@@ -103,6 +109,8 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
   let frame: { handle: number; by: FrameScheduler } | null = null;
   let rate = FIRST_RATE;
   let drained: (() => void) | null = null;
+  /** Writes since the last frame's, that one included. */
+  let writes = 0;
 
   function settle(): void {
     const done = drained;
@@ -118,8 +126,9 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     return end === -1 ? pending : pending.slice(0, end + 1);
   }
 
-  function write(all = false): void {
+  function write(all = false, byFrame = false): void {
     frame = null;
+    writes = byFrame ? 1 : writes + 1;
     if (pending === '') {
       settle();
       return;
@@ -133,12 +142,12 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     // make the next, of tables and links, overrun its frame.
     if (text.length >= MIN_SLICE && spent > 0) rate = Math.min(text.length / spent, rate * 2);
     options.onRender?.();
-    if (pending !== '') schedule(later);
+    if (pending !== '') schedule(writes < WRITES_PER_FRAME ? later : scheduler);
     else settle();
   }
 
   function schedule(by: FrameScheduler): void {
-    frame = { handle: by.request(() => write()), by };
+    frame = { handle: by.request(() => write(false, by === scheduler)), by };
   }
 
   function cancelFrame(): void {
