@@ -76,6 +76,28 @@ test('echo returns a CJK, emoji and multi-line prompt exactly', async ({ page })
   expect(await outputText(page)).toBe(prompt);
 });
 
+test('the status says done only once the whole answer is on screen', async ({ page }) => {
+  const prompt = Array.from({ length: 10 }, (_, line) => `line ${line}: some words`).join('\n');
+  // What the answer showed at the moment the status changed, for every change.
+  await page.locator(ids.status).evaluate((element) => {
+    window.snapshots = [];
+    new MutationObserver(() => {
+      const text = document.getElementById('gpt-output')?.textContent ?? '';
+      window.snapshots.push({ at: performance.now(), text: `${element.dataset.state}:${text}` });
+    }).observe(element, { attributeFilter: ['data-state'] });
+  });
+  await sendPrompt(page, prompt, 'echo');
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  // The page is busy while the whole answer arrives: it is all queued when `done` comes in.
+  await page.evaluate(() => {
+    const until = performance.now() + 3000;
+    while (performance.now() < until);
+  });
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  const states = await page.evaluate(() => window.snapshots.map(({ text }) => text));
+  expect(states.at(-1)).toBe(`done:${prompt}`);
+});
+
 test('Stop halts the text and frees the stream on the server', async ({ page, request }) => {
   await sendPrompt(page, 'Write a long answer, please.');
   await expect.poll(() => outputText(page).then((text) => text.length)).toBeGreaterThan(20);

@@ -178,8 +178,27 @@ async function pageRun(
   }
 }
 
-/** The same request, read to its end by fetch alone: how long the bytes take to arrive. */
+/** Tries of one arrival run: the server may cut it (see below). */
+const ARRIVAL_TRIES = 5;
+
+/**
+ * The same request, read to its end by fetch alone: how long the bytes take to arrive. The echo
+ * model at full speed outruns any reader, and the server cuts a reader that falls a megabyte
+ * behind (READER_MAX_LAG_BYTES): on a loaded machine a stall of the browser can do that. The
+ * page resumes such a stream by itself; bare fetch cannot, so the run is measured again.
+ */
 async function arrivalRun(browser: Browser, url: string, prompt: string): Promise<ArrivalRun> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await arrivalAttempt(browser, url, prompt);
+    } catch (error) {
+      if (attempt === ARRIVAL_TRIES) throw error;
+      process.stderr.write(`arrival run cut (${String(error).split('\n')[0]}); measuring again\n`);
+    }
+  }
+}
+
+async function arrivalAttempt(browser: Browser, url: string, prompt: string): Promise<ArrivalRun> {
   const page = await freshPage(browser);
   try {
     await page.goto(url);

@@ -4,6 +4,7 @@ import './strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
 import { followBottom } from './auto-scroll.ts';
 import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
+import { idleSave } from './idle-save.ts';
 import { createAnswerRenderers, isRenderMode } from './markdown/answer-renderer.ts';
 import { installCopyActions } from './markdown/copy-actions.ts';
 import { markdownFactory } from './markdown/load-markdown.ts';
@@ -53,6 +54,8 @@ let answer: {
   replaying: boolean;
 } | null = null;
 let editing = false;
+/** While an ended stream's last text is still being written: shows it all at once instead. */
+let settle: (() => void) | null = null;
 
 function button(id: string, label: string, description: string): HTMLButtonElement {
   const element = document.createElement('button');
@@ -64,8 +67,22 @@ function button(id: string, label: string, description: string): HTMLButtonEleme
   return element;
 }
 
-function showState(state: StreamState, { retry, outcome }: StateDetail): void {
-  // The whole text must be on screen before the status claims the stream has ended.
+function showState(state: StreamState, detail: StateDetail): void {
+  settle?.();
+  // The whole text must be on screen before the status claims the stream has ended. It is
+  // written over the next frames, within their budget (a fast stream leaves a backlog), unless
+  // the tab is hidden, where frames do not come: then at once.
+  const renderer = answer?.renderer;
+  if (detail.outcome && renderer && !document.hidden) {
+    settle = () => renderer.flush();
+    renderer.drain(() => {
+      settle = null;
+      applyState(state, detail);
+    });
+  } else applyState(state, detail);
+}
+
+function applyState(state: StreamState, { retry, outcome }: StateDetail): void {
   if (outcome) finish(outcome);
   page.status.dataset.state = state;
   page.status.textContent = statusLabel(state, { retry });
@@ -86,7 +103,7 @@ function finish(outcome: StreamOutcome): void {
     answer.turn.state = answerStateOf(outcome);
     view.markAnswer(answer.turn.state);
     answer = null;
-    persist();
+    saving.soon();
   }
   if (outcome.type === 'completed') {
     const { completionTokens, reasoningTokens } = outcome.done.usage;
@@ -155,6 +172,9 @@ function onEvent(event: StreamEvent): void {
   }
 }
 
+/** The thread's saves when a stream starts or ends, in idle time (idle-save.ts). */
+const saving = idleSave(persist);
+
 /** Stores the thread; turns the storage could not keep leave the page too, and it says so. */
 function persist(): void {
   const result = store.save(threadId, turns);
@@ -186,6 +206,7 @@ function readRequest(messages: ChatMessage[]): ChatRequest {
 }
 
 function ask(next: NextAnswer): void {
+  settle?.();
   if (isActive(client.state)) return;
   if (next.type !== 'regenerate' && next.prompt.trim() === '') {
     // The shorthand's own message names the prompt, the reader's word for it; nothing is sent.
@@ -208,8 +229,8 @@ function ask(next: NextAnswer): void {
   startAnswer(turn, view.appendAnswer());
   view.scrollToEnd();
   void client.send(request);
-  // After the request is on its way: storing a long thread must not delay it.
-  persist();
+  // In idle time: storing a long thread must not delay the request or its first text.
+  saving.soon();
 }
 
 function startEditing(): void {
@@ -229,6 +250,7 @@ function stopEditing(): void {
 }
 
 function newChat(): void {
+  settle?.();
   if (isActive(client.state)) return;
   stopEditing();
   turns = [];
@@ -335,10 +357,19 @@ document.addEventListener('keydown', (event) => {
 // The last event id and the partial answer, for whoever resumes this tab's stream, without a
 // storage write per event.
 addEventListener('pagehide', () => {
+  settle?.();
+  saving.now();
   const position = client.position;
   if (!position || !isActive(client.state)) return;
   saved.save(position);
   persist();
+});
+
+// Frames stop in a hidden tab: an ended stream's last text is written at once.
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) return;
+  settle?.();
+  saving.now();
 });
 
 // A duplicated tab starts with this tab's sessionStorage, so with its thread id: when another tab

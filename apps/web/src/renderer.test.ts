@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createRenderer, type TextSink } from './renderer.ts';
+import { createRenderer, type TextSink, WRITES_PER_FRAME } from './renderer.ts';
 import { fakeFrames } from './test-support/fake-frames.ts';
 
 function fakeSink() {
@@ -15,6 +15,20 @@ function fakeSink() {
     },
   };
   return { sink, appended, text: () => appended.join('') };
+}
+
+/** A sink that takes 1 ms of its clock per 100 characters, and records each write. */
+function timedSink() {
+  const clock = { now: 0 };
+  const writes: string[] = [];
+  const sink: TextSink = {
+    append(text) {
+      writes.push(text);
+      clock.now += text.length / 100;
+    },
+    replaceChildren() {},
+  };
+  return { sink, writes, now: () => clock.now };
 }
 
 describe('createRenderer', () => {
@@ -130,21 +144,8 @@ describe('createRenderer', () => {
 
   it('with a frame budget, writes per frame what the sink can in that time, cut at line ends', () => {
     const frames = fakeFrames();
-    let clock = 0;
-    const writes: string[] = [];
-    // A sink that takes 1 ms per 100 characters.
-    const sink: TextSink = {
-      append(text) {
-        writes.push(text);
-        clock += text.length / 100;
-      },
-      replaceChildren() {},
-    };
-    const renderer = createRenderer(sink, {
-      scheduler: frames.scheduler,
-      frameBudgetMs: 50,
-      now: () => clock,
-    });
+    const { sink, writes, now } = timedSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler, frameBudgetMs: 50, now });
     const line = `${'x'.repeat(99)}\n`;
     const text = line.repeat(400);
     renderer.push(text);
@@ -182,5 +183,99 @@ describe('createRenderer', () => {
     }
     expect(text()).toBe(all);
     expect(count).toBeGreaterThan(1);
+  });
+
+  it('drains over frames within the budget, then says so: never all at once', () => {
+    const frames = fakeFrames();
+    const { sink, writes, now } = timedSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler, frameBudgetMs: 50, now });
+    const text = `${'x'.repeat(99)}\n`.repeat(400);
+    renderer.push(text);
+    const done = vi.fn();
+    renderer.drain(done);
+    let count = 0;
+    while (frames.pending() > 0 && count < 100) {
+      expect(done).not.toHaveBeenCalled();
+      frames.runFrame();
+      count++;
+    }
+    expect(done).toHaveBeenCalledOnce();
+    expect(writes.join('')).toBe(text);
+    // After the first frame's guess, each frame writes what fits in its 50 ms.
+    expect(Math.max(...writes.slice(1).map((write) => write.length))).toBeLessThanOrEqual(5000);
+    expect(count).toBeGreaterThan(2);
+  });
+
+  it('drains at once when nothing is queued', () => {
+    const frames = fakeFrames();
+    const renderer = createRenderer(fakeSink().sink, { scheduler: frames.scheduler });
+    const done = vi.fn();
+    renderer.drain(done);
+    expect(done).toHaveBeenCalledOnce();
+    expect(frames.pending()).toBe(0);
+  });
+
+  it('ends a drain at once on flush, with everything written, and on clear', () => {
+    const frames = fakeFrames();
+    const { sink, text } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+    renderer.push('all of it');
+    const flushed = vi.fn(() => expect(text()).toBe('all of it'));
+    renderer.drain(flushed);
+    renderer.flush();
+    expect(flushed).toHaveBeenCalledOnce();
+
+    renderer.push('more');
+    const cleared = vi.fn();
+    renderer.drain(cleared);
+    renderer.clear();
+    expect(cleared).toHaveBeenCalledOnce();
+    frames.runFrame();
+    expect(flushed).toHaveBeenCalledOnce();
+    expect(cleared).toHaveBeenCalledOnce();
+  });
+
+  it('keeps a drain waiting while replaced text is written', () => {
+    const frames = fakeFrames();
+    const { sink, text } = fakeSink();
+    const renderer = createRenderer(sink, { scheduler: frames.scheduler });
+    renderer.push('old');
+    const done = vi.fn();
+    renderer.drain(done);
+    renderer.replace('new text');
+    expect(sink.cleared).toBe(1);
+    expect(done).not.toHaveBeenCalled();
+    frames.runFrame();
+    expect(text()).toBe('new text');
+    expect(done).toHaveBeenCalledOnce();
+  });
+
+  it('continues a write the budget cut short with continueWith, a few times per frame', () => {
+    const frames = fakeFrames();
+    const continued = fakeFrames();
+    const { sink, writes, now } = timedSink();
+    const renderer = createRenderer(sink, {
+      scheduler: frames.scheduler,
+      continueWith: continued.scheduler,
+      frameBudgetMs: 50,
+      now,
+    });
+    const text = `${'x'.repeat(99)}\n`.repeat(400);
+    renderer.push(text);
+    frames.runFrame();
+    expect(frames.pending()).toBe(0);
+    expect(continued.pending()).toBe(1);
+    // Between two frames: the frame's write and the continued ones, then the next frame.
+    while (continued.pending() > 0) continued.runFrame();
+    expect(writes).toHaveLength(WRITES_PER_FRAME);
+    expect(frames.pending()).toBe(1);
+    for (let round = 0; round < 100 && frames.pending() + continued.pending() > 0; round++) {
+      frames.runFrame();
+      while (continued.pending() > 0) continued.runFrame();
+    }
+    expect(writes.join('')).toBe(text);
+    // New text goes to the next frame again.
+    renderer.push('more');
+    expect(frames.pending()).toBe(1);
   });
 });

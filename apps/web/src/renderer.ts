@@ -13,10 +13,25 @@ export interface FrameScheduler {
 export interface Renderer {
   /** Queues text; it reaches the sink on the next frame, together with everything else queued. */
   push(text: string): void;
-  /** Writes queued text now, so that a finished stream is fully on screen before its final state. */
+  /** Writes queued text now, in one go. */
   flush(): void;
+  /**
+   * Calls `done` once everything queued is written: at once when nothing is, else after the
+   * frames that write it, each within the frame budget. So a finished stream's backlog reaches
+   * the screen without one long task, before the page says the stream has ended. flush() and
+   * clear() meanwhile call it at once.
+   */
+  drain(done: () => void): void;
   /** Drops queued text and empties the sink. */
   clear(): void;
+}
+
+export interface BatchedRenderer extends Renderer {
+  /**
+   * Empties the sink and queues `text` instead of whatever was queued, written over frames like
+   * the rest; a drain waits for it.
+   */
+  replace(text: string): void;
 }
 
 export interface RendererOptions {
@@ -29,17 +44,55 @@ export interface RendererOptions {
    * never becomes one long task. flush() still writes everything. Unset: every frame writes all.
    */
   frameBudgetMs?: number;
+  /**
+   * Where text the budget left over is written next: by default the next frame. `tasks` runs it
+   * in a task of its own as soon as the main thread is free, frames and other work in between,
+   * so that a sink slower than the stream catches up at the speed of the machine rather than at
+   * one budget per frame, still in pieces that never make a long task.
+   */
+  continueWith?: FrameScheduler;
   now?: () => number;
 }
 
 /** Chars a budgeted frame writes at least, and how fast a sink is taken to be at first (per ms). */
 const MIN_SLICE = 2000;
 const FIRST_RATE = 500;
+/**
+ * Writes between two frames, the frame's own included. What is written must still be styled,
+ * laid out and painted in the next frame, and that task grows with it: measured, four or more
+ * budgets of Markdown between two frames made a frame of over 50 ms.
+ */
+export const WRITES_PER_FRAME = 3;
 
 const animationFrames: FrameScheduler = {
   request: (callback) => requestAnimationFrame(callback),
   cancel: (handle) => cancelAnimationFrame(handle),
 };
+
+/** A task as soon as the main thread is free: a message to itself, which no timer clamping delays. */
+function messageTasks(): FrameScheduler {
+  const callbacks = new Map<number, () => void>();
+  let next = 1;
+  let channel: MessageChannel | null = null;
+  return {
+    request(callback) {
+      if (!channel) {
+        channel = new MessageChannel();
+        channel.port1.onmessage = (event: MessageEvent<number>) => {
+          const due = callbacks.get(event.data);
+          callbacks.delete(event.data);
+          due?.();
+        };
+      }
+      callbacks.set(next, callback);
+      channel.port2.postMessage(next);
+      return next++;
+    },
+    cancel: (handle) => callbacks.delete(handle),
+  };
+}
+
+export const tasks: FrameScheduler = messageTasks();
 
 /**
  * Batches streamed text per animation frame. Re-serialising the output for every chunk (adding it
@@ -47,12 +100,23 @@ const animationFrames: FrameScheduler = {
  * frame costs only the new text, and at most one DOM write and layout per paint, however fast
  * tokens arrive.
  */
-export function createRenderer(sink: TextSink, options: RendererOptions = {}): Renderer {
+export function createRenderer(sink: TextSink, options: RendererOptions = {}): BatchedRenderer {
   const scheduler = options.scheduler ?? animationFrames;
+  const later = options.continueWith ?? scheduler;
   const { frameBudgetMs: budget, now = () => performance.now() } = options;
   let pending = '';
-  let frame: number | null = null;
+  /** The write to come, in the next frame or (continuing) in a task. */
+  let frame: { handle: number; by: FrameScheduler } | null = null;
   let rate = FIRST_RATE;
+  let drained: (() => void) | null = null;
+  /** Writes since the last frame's, that one included. */
+  let writes = 0;
+
+  function settle(): void {
+    const done = drained;
+    drained = null;
+    done?.();
+  }
 
   /** What this frame writes: all, or as much as the budget allows, up to a line end. */
   function slice(): string {
@@ -62,22 +126,33 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): R
     return end === -1 ? pending : pending.slice(0, end + 1);
   }
 
-  function write(all = false): void {
+  function write(all = false, byFrame = false): void {
     frame = null;
-    if (pending === '') return;
+    writes = byFrame ? 1 : writes + 1;
+    if (pending === '') {
+      settle();
+      return;
+    }
     const text = all ? pending : slice();
     pending = pending.slice(text.length);
     const started = now();
     sink.append(text);
     const spent = now() - started;
-    if (text.length >= MIN_SLICE && spent > 0) rate = text.length / spent;
+    // At most twice as fast as last time: one quick write (a run of short code lines) must not
+    // make the next, of tables and links, overrun its frame.
+    if (text.length >= MIN_SLICE && spent > 0) rate = Math.min(text.length / spent, rate * 2);
     options.onRender?.();
-    if (pending !== '') frame = scheduler.request(() => write());
+    if (pending !== '') schedule(writes < WRITES_PER_FRAME ? later : scheduler);
+    else settle();
+  }
+
+  function schedule(by: FrameScheduler): void {
+    frame = { handle: by.request(() => write(false, by === scheduler)), by };
   }
 
   function cancelFrame(): void {
     if (frame === null) return;
-    scheduler.cancel(frame);
+    frame.by.cancel(frame.handle);
     frame = null;
   }
 
@@ -85,16 +160,30 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): R
     push(text) {
       if (text === '') return;
       pending += text;
-      frame ??= scheduler.request(() => write());
+      if (frame === null) schedule(scheduler);
     },
     flush() {
       cancelFrame();
       write(true);
     },
+    drain(done) {
+      // A drain already waiting ends now: this one replaces it.
+      settle();
+      drained = done;
+      if (pending === '') settle();
+    },
     clear() {
       cancelFrame();
       pending = '';
       sink.replaceChildren();
+      settle();
+    },
+    replace(text) {
+      cancelFrame();
+      pending = text;
+      sink.replaceChildren();
+      if (pending === '') settle();
+      else schedule(scheduler);
     },
   };
 }

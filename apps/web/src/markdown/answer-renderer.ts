@@ -2,7 +2,13 @@ import type {
   AnswerRendererFactory,
   AnswerRendererOptions as BaseOptions,
 } from '../answer-renderer.ts';
-import { createRenderer, type Renderer, type RendererOptions, type TextSink } from '../renderer.ts';
+import {
+  createRenderer,
+  type Renderer,
+  type RendererOptions,
+  type TextSink,
+  tasks,
+} from '../renderer.ts';
 import { createBlockSink } from '../text-blocks.ts';
 import type { MarkdownFactory } from './load-markdown.ts';
 
@@ -57,6 +63,7 @@ export function createAnswerRenderer(
   const sink = options.follow ? options.follow(current) : current;
   const batched = createRenderer(sink, {
     frameBudgetMs: FRAME_BUDGET_MS,
+    continueWith: options.scheduler ?? tasks,
     ...(options.scheduler ? { scheduler: options.scheduler } : {}),
     ...(options.onRender ? { onRender: options.onRender } : {}),
   });
@@ -67,9 +74,8 @@ export function createAnswerRenderer(
    * in one long task.
    */
   function rerender(): void {
-    batched.clear();
     element.dataset.renderMode = shown() === text ? 'text' : 'markdown';
-    batched.push(source);
+    batched.replace(source);
   }
 
   if (typeof options.markdown === 'function') markdown = options.markdown(element);
@@ -93,6 +99,7 @@ export function createAnswerRenderer(
       batched.push(chunk);
     },
     flush: () => batched.flush(),
+    drain: (done) => batched.drain(done),
     clear() {
       source = '';
       batched.clear();

@@ -24,13 +24,22 @@ export interface CodeBlock {
   /** The block's outer element: a bar with its language and copy button, then `pre > code`. */
   readonly element: HTMLElement;
   readonly code: HTMLElement;
-  /** A finished line: highlighted now if a highlighter is set, later otherwise, once either way. */
+  /**
+   * A finished line: highlighted now if a highlighter is set, later otherwise, once either way.
+   * A block made with `onWaiting` always shows the line as plain text first and highlights it
+   * when asked to (highlightWaiting), so that the text is on screen before its colours.
+   */
   addLine(line: string): void;
   /** Highlights the lines that arrived before the highlighter did, and all after them. */
   setHighlighter(highlighter: Highlighter): void;
+  /**
+   * Highlights waiting lines, in order, while `more()` says there is time; true when none is
+   * left that can be highlighted now (there may be more once a highlighter arrives).
+   */
+  highlightWaiting(more: () => boolean): boolean;
 }
 
-function appendHighlighted(code: HTMLElement, highlight: LineHighlight, line: string): void {
+function appendHighlighted(code: Node, highlight: LineHighlight, line: string): void {
   for (const span of highlight(line)) {
     if (span.className === '') {
       code.appendChild(document.createTextNode(span.text));
@@ -46,11 +55,20 @@ function appendHighlighted(code: HTMLElement, highlight: LineHighlight, line: st
 
 /**
  * A fenced code block, built line by line. Each finished line is appended and never touched
- * again; the line still arriving is the document's business (it shows it as plain text until
- * it ends). The code's text content is always exactly the code: highlighting adds spans, never
- * characters.
+ * again, but for its highlighting; the line still arriving is the document's business (it shows
+ * it as plain text until it ends). The code's text content is always exactly the code:
+ * highlighting adds spans, never characters.
+ *
+ * `onWaiting`, when given, is told whenever the block has plain lines that it could highlight
+ * now: its owner then calls highlightWaiting when it has the time (in idle time, in the page).
+ * Without it every line is highlighted as it is added, or all at once when the highlighter
+ * arrives.
  */
-export function createCodeBlock(info: string, highlighter: Highlighter | null): CodeBlock {
+export function createCodeBlock(
+  info: string,
+  highlighter: Highlighter | null,
+  onWaiting?: (block: CodeBlock) => void,
+): CodeBlock {
   const language = fenceLanguage(info);
   const element = document.createElement('div');
   element.className = 'md-code';
@@ -84,37 +102,55 @@ export function createCodeBlock(info: string, highlighter: Highlighter | null): 
     lines++;
     return group;
   };
-  // Lines that arrived before the highlighter: plain text nodes, each `line\n`.
+  // Plain lines still to be highlighted, each a text node `line\n`, oldest first from `next`.
   let waiting: Text[] = [];
+  let next = 0;
   let ready = highlighter !== null || !language;
 
-  return {
+  /** Replaces one waiting line's plain text with its highlighted spans. */
+  function highlightLine(node: Text, lineHighlight: LineHighlight): void {
+    const fragment = document.createDocumentFragment();
+    appendHighlighted(fragment, lineHighlight, node.data.slice(0, -1));
+    node.parentNode?.replaceChild(fragment, node);
+  }
+
+  const block: CodeBlock = {
     element,
     code,
     addLine(line) {
       const parent = target();
-      if (highlight) {
+      if (highlight && !onWaiting) {
         appendHighlighted(parent, highlight, line);
         return;
       }
       const node = document.createTextNode(`${line}\n`);
       parent.appendChild(node);
-      if (!ready) waiting.push(node);
+      if (ready && !highlight) return;
+      waiting.push(node);
+      if (highlight && waiting.length - next === 1) onWaiting?.(block);
     },
-    setHighlighter(next) {
+    setHighlighter(nextHighlighter) {
       if (ready) return;
       ready = true;
-      highlight = next.forLanguage(language);
-      if (highlight) {
-        for (const node of waiting) {
-          const line = document.createElement('code');
-          appendHighlighted(line, highlight, node.data.slice(0, -1));
-          node.replaceWith(...line.childNodes);
-        }
+      highlight = nextHighlighter.forLanguage(language);
+      if (!highlight) waiting = [];
+      else if (onWaiting) {
+        if (waiting.length > next) onWaiting(block);
+      } else block.highlightWaiting(() => true);
+    },
+    highlightWaiting(more) {
+      if (!highlight) return true;
+      while (next < waiting.length && more()) {
+        highlightLine(waiting[next] as Text, highlight);
+        next++;
       }
+      if (next < waiting.length) return false;
       waiting = [];
+      next = 0;
+      return true;
     },
   };
+  return block;
 }
 
 /** The code a block holds, for its copy button: its text, without the last line's end. */

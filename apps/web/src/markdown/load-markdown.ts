@@ -16,7 +16,9 @@ let loading: Promise<MarkdownFactory> | null = null;
 export function markdownFactory(): MarkdownFactory | Promise<MarkdownFactory> {
   if (loaded) return loaded;
   loading ??= import('./markdown-document.ts').then((module) => {
-    loaded = (element) => module.createMarkdownDocument(element, { loadHighlighter });
+    // Code is coloured in idle time: a fast stream's text is on screen first.
+    loaded = (element) =>
+      module.createMarkdownDocument(element, { loadHighlighter, idle: module.idleCallbacks });
     // The highlighter follows in the background: had it waited for the first code block, a
     // fast stream's first lines of code would all be highlighted in one go when it arrived.
     loadHighlighter().catch((error: unknown) => console.warn('Code stays unhighlighted:', error));

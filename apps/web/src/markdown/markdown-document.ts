@@ -1,5 +1,10 @@
 import { type CodeBlock, createCodeBlock } from './code-block.ts';
 import type { Highlighter } from './highlight/types.ts';
+import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.ts';
+
+/** The page's idle scheduler, for load-markdown.ts: it comes with this chunk. */
+export { idleCallbacks } from './idle-highlighting.ts';
+
 import { appendInline, parseInline } from './inline.ts';
 
 /*
@@ -122,6 +127,11 @@ export interface MarkdownDocumentOptions {
   highlighter?: Highlighter | null;
   /** Loads one, asked for once, by the first code block. */
   loadHighlighter?: () => Promise<Highlighter>;
+  /**
+   * When set, code lines are shown plain as they end and highlighted in idle time
+   * (idle-highlighting.ts); otherwise each is highlighted as it ends.
+   */
+  idle?: IdleScheduler;
 }
 
 export interface MarkdownDocument {
@@ -143,6 +153,8 @@ export function createMarkdownDocument(
   let asked = false;
   let generation = 0;
   let waiting: CodeBlock[] = [];
+  const later = options.idle ? createIdleHighlighting(options.idle) : null;
+  const onWaiting = later ? (block: CodeBlock) => later.add(block) : undefined;
 
   let stack: Container[] = [];
   let leaf: Leaf | null = null;
@@ -178,6 +190,11 @@ export function createMarkdownDocument(
   }
 
   function inline(parent: HTMLElement, text: string, open: boolean): void {
+    // A finished line's nodes are never taken back: they go in as they are made.
+    if (!tail) {
+      appendInline(parent, parseInline(text, open));
+      return;
+    }
     const fragment = document.createDocumentFragment();
     appendInline(fragment, parseInline(text, open));
     for (const node of Array.from(fragment.childNodes)) add(parent, node);
@@ -374,7 +391,7 @@ export function createMarkdownDocument(
     const fence = FENCE.exec(rest);
     const [, indent = '', marker = '', info = ''] = fence ?? [];
     if (fence && !(marker.startsWith('`') && info.includes('`'))) {
-      const block = createCodeBlock(info, highlighter);
+      const block = createCodeBlock(info, highlighter, onWaiting);
       add(parentElement(), block.element);
       leaf = {
         kind: 'fence',
@@ -439,6 +456,7 @@ export function createMarkdownDocument(
       generation++;
       asked = false;
       waiting = [];
+      later?.clear();
       stack = [];
       leaf = null;
       buffer = '';

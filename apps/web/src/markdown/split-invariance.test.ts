@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { prismHighlighter } from './highlight/prism-highlighter.ts';
 import type { Highlighter } from './highlight/types.ts';
 import { createMarkdownDocument } from './markdown-document.ts';
+import { fakeIdle } from './test-support/fake-idle.ts';
 import { renderChunks, splitAt } from './test-support/render.ts';
 
 /** Pieces that make and break every structure the renderer knows, in any order. */
@@ -106,6 +107,26 @@ describe('split invariance', () => {
         expect(root.innerHTML).toBe(renderChunks([text], prismHighlighter).innerHTML);
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('ends the same when code is coloured in idle time, whenever the page is idle', () => {
+    fc.assert(
+      fc.property(answer, cuts, fc.array(fc.boolean()), (text, offsets, idleAfter) => {
+        const idle = fakeIdle();
+        const root = document.createElement('div');
+        const markdown = createMarkdownDocument(root, {
+          highlighter: prismHighlighter,
+          idle: idle.scheduler,
+        });
+        for (const [i, chunk] of splitAt(text, offsets).entries()) {
+          markdown.append(chunk);
+          if (idleAfter[i]) idle.run(1);
+        }
+        while (idle.pending() > 0) idle.run(50);
+        expect(root.innerHTML).toBe(renderChunks([text], prismHighlighter).innerHTML);
+      }),
+      { numRuns: 300 },
     );
   });
 });

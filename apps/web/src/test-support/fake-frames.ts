@@ -1,25 +1,31 @@
 import type { FrameScheduler } from '../renderer.ts';
 
-/** Frames run only when the test says so, like a browser between two paints. */
-export function fakeFrames() {
-  const callbacks = new Map<number, () => void>();
+/** Callbacks that run only when the test says so, with what the test gives them. */
+export function fakeCallbacks<Args extends unknown[]>() {
+  const callbacks = new Map<number, (...args: Args) => void>();
   let next = 1;
-  const scheduler: FrameScheduler = {
-    request(callback) {
-      callbacks.set(next, callback);
-      return next++;
-    },
-    cancel(handle) {
-      callbacks.delete(handle);
-    },
-  };
   return {
-    scheduler,
+    scheduler: {
+      request(callback: (...args: Args) => void): number {
+        callbacks.set(next, callback);
+        return next++;
+      },
+      cancel(handle: number): void {
+        callbacks.delete(handle);
+      },
+    },
     pending: () => callbacks.size,
-    runFrame() {
+    run(...args: Args): void {
       const due = [...callbacks.values()];
       callbacks.clear();
-      for (const callback of due) callback();
+      for (const callback of due) callback(...args);
     },
   };
+}
+
+/** Frames run only when the test says so, like a browser between two paints. */
+export function fakeFrames() {
+  const frames = fakeCallbacks<[]>();
+  const scheduler: FrameScheduler = frames.scheduler;
+  return { scheduler, pending: frames.pending, runFrame: () => frames.run() };
 }
