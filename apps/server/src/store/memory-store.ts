@@ -24,7 +24,7 @@ interface Entry {
  * The embedded store: it keeps the logs of this process's streams. Room is made by dropping the
  * oldest finished streams first; running streams are never cut short, so when they alone fill
  * the bounds a new stream is refused (`add` answers false) until one finishes. Running streams
- * count at their size when a stream is added, whether or not `appended` told of their growth.
+ * count at their size as of their last `appended`, which the generation calls for every event.
  */
 export class MemoryStore implements StreamStore {
   readonly #running = new Map<string, Entry>();
@@ -54,7 +54,6 @@ export class MemoryStore implements StreamStore {
 
   add(log: EventLog): boolean {
     this.#dropExpired();
-    this.#countRunning();
     const { maxStreams, maxBytes } = this.#options;
     while (this.size >= maxStreams && this.#dropOldestFinished());
     while (this.#bytes + log.bytes > maxBytes && this.#dropOldestFinished());
@@ -110,14 +109,6 @@ export class MemoryStore implements StreamStore {
     this.#running.clear();
     this.#finished.clear();
     this.#bytes = 0;
-  }
-
-  /** Brings the running streams' sizes up to date: one pass, on a start, never per event. */
-  #countRunning(): void {
-    for (const entry of this.#running.values()) {
-      this.#bytes += entry.log.bytes - entry.bytes;
-      entry.bytes = entry.log.bytes;
-    }
   }
 
   #dropExpired(): void {
