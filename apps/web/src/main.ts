@@ -14,10 +14,14 @@ import { getPageElements } from './page.ts';
 import { createReasoningView, type ReasoningView } from './reasoning-view.ts';
 import { loadRenderMode, saveRenderMode } from './render-mode.ts';
 import type { Renderer } from './renderer.ts';
-import { createSavedStream } from './saved-stream.ts';
 import { errorMessage, statusLabel } from './status.ts';
-import { createStreamClient, type StateDetail, type StreamOutcome } from './stream-client.ts';
-import { isActive, type StreamState } from './stream-state.ts';
+import { createSavedStream } from './stream/saved-stream.ts';
+import {
+  createStreamClient,
+  type StateDetail,
+  type StreamOutcome,
+} from './stream/stream-client.ts';
+import { isActive, type StreamState } from './stream/stream-state.ts';
 import { type AssistantTurn, answerStateOf, type Turn } from './thread.ts';
 import { createThreadStore, THREAD_KEY_PREFIX } from './thread-store.ts';
 import { type AnswerElements, createThreadView } from './thread-view.ts';
