@@ -2,7 +2,6 @@ import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
-import { followBottom } from './auto-scroll.ts';
 import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
 import { idleSave } from './idle-save.ts';
 import { createAnswerRenderers, isRenderMode } from './markdown/answer-renderer.ts';
@@ -11,9 +10,10 @@ import { markdownFactory } from './markdown/load-markdown.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
-import { createReasoningView, type ReasoningView } from './reasoning-view.ts';
-import { loadRenderMode, saveRenderMode } from './render-mode.ts';
-import type { Renderer } from './renderer.ts';
+import { followBottom } from './rendering/auto-scroll.ts';
+import { createReasoningView, type ReasoningView } from './rendering/reasoning-view.ts';
+import { loadRenderMode, saveRenderMode } from './rendering/render-mode.ts';
+import type { Renderer } from './rendering/renderer.ts';
 import { errorMessage, statusLabel } from './status.ts';
 import { createSavedStream } from './stream/saved-stream.ts';
 import {
