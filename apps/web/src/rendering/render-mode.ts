@@ -1,4 +1,4 @@
-import { isRenderMode, type RenderMode } from '../markdown/answer-renderer.ts';
+import { isRenderMode, type RenderMode } from './markdown/answer-renderer.ts';
 
 const KEY = 'gpt-stream:render-mode';
 

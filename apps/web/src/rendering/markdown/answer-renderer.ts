@@ -1,15 +1,15 @@
 import type {
   AnswerRendererFactory,
   AnswerRendererOptions as BaseOptions,
-} from '../rendering/answer-renderer.ts';
+} from '../answer-renderer.ts';
 import {
   createRenderer,
   type Renderer,
   type RendererOptions,
   type TextSink,
   tasks,
-} from '../rendering/renderer.ts';
-import { createBlockSink } from '../rendering/text-blocks.ts';
+} from '../renderer.ts';
+import { createBlockSink } from '../text-blocks.ts';
 import type { MarkdownFactory } from './load-markdown.ts';
 
 /**

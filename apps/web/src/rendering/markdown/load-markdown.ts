@@ -1,4 +1,4 @@
-import type { TextSink } from '../rendering/renderer.ts';
+import type { TextSink } from '../renderer.ts';
 import { loadHighlighter } from './highlight/load-highlighter.ts';
 
 /** Makes the Markdown sink of one answer's element. */
