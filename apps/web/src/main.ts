@@ -2,8 +2,16 @@ import './styles.css';
 // First, before any schema is used.
 import './strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
-import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
-import { idleSave } from './idle-save.ts';
+import {
+  canRegenerate,
+  historyRequest,
+  lastUserIndex,
+  type NextAnswer,
+} from './conversation/history.ts';
+import { idleSave } from './conversation/idle-save.ts';
+import { type AssistantTurn, answerStateOf, type Turn } from './conversation/thread.ts';
+import { createThreadStore, THREAD_KEY_PREFIX } from './conversation/thread-store.ts';
+import { type AnswerElements, createThreadView } from './conversation/thread-view.ts';
 import { createStreamMetrics, formatMetrics } from './metrics.ts';
 import { fillModelSelect, loadModels } from './models.ts';
 import { getPageElements } from './page.ts';
@@ -22,9 +30,6 @@ import {
   type StreamOutcome,
 } from './stream/stream-client.ts';
 import { isActive, type StreamState } from './stream/stream-state.ts';
-import { type AssistantTurn, answerStateOf, type Turn } from './thread.ts';
-import { createThreadStore, THREAD_KEY_PREFIX } from './thread-store.ts';
-import { type AnswerElements, createThreadView } from './thread-view.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();

@@ -1,11 +1,11 @@
-import type { AnswerRendererFactory } from './rendering/answer-renderer.ts';
+import type { AnswerRendererFactory } from '../rendering/answer-renderer.ts';
 import {
   createReasoningElement,
   createReasoningView,
   REASONING_ID,
   type ReasoningParts,
-} from './rendering/reasoning-view.ts';
-import { createBlockSink } from './rendering/text-blocks.ts';
+} from '../rendering/reasoning-view.ts';
+import { createBlockSink } from '../rendering/text-blocks.ts';
 import type { AnswerState, Turn } from './thread.ts';
 
 /** The id of the latest answer's text, the one that streams: part of the page contract. */
