@@ -1,6 +1,6 @@
 import './styles.css';
 // First, before any schema is used.
-import './strict-csp.ts';
+import './page/strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
 import {
   canRegenerate,
@@ -12,9 +12,10 @@ import { idleSave } from './conversation/idle-save.ts';
 import { type AssistantTurn, answerStateOf, type Turn } from './conversation/thread.ts';
 import { createThreadStore, THREAD_KEY_PREFIX } from './conversation/thread-store.ts';
 import { type AnswerElements, createThreadView } from './conversation/thread-view.ts';
-import { createStreamMetrics, formatMetrics } from './metrics.ts';
-import { fillModelSelect, loadModels } from './models.ts';
-import { getPageElements } from './page.ts';
+import { createStreamMetrics, formatMetrics } from './page/metrics.ts';
+import { fillModelSelect, loadModels } from './page/models.ts';
+import { getPageElements } from './page/page.ts';
+import { errorMessage, statusLabel } from './page/status.ts';
 import { followBottom } from './rendering/auto-scroll.ts';
 import { createAnswerRenderers, isRenderMode } from './rendering/markdown/answer-renderer.ts';
 import { installCopyActions } from './rendering/markdown/copy-actions.ts';
@@ -22,7 +23,6 @@ import { markdownFactory } from './rendering/markdown/load-markdown.ts';
 import { createReasoningView, type ReasoningView } from './rendering/reasoning-view.ts';
 import { loadRenderMode, saveRenderMode } from './rendering/render-mode.ts';
 import type { Renderer } from './rendering/renderer.ts';
-import { errorMessage, statusLabel } from './status.ts';
 import { createSavedStream } from './stream/saved-stream.ts';
 import {
   createStreamClient,
