@@ -17,6 +17,7 @@ import { fillModelSelect, loadModels } from './page/models.ts';
 import { getPageElements } from './page/page.ts';
 import { errorMessage, statusLabel } from './page/status.ts';
 import { followBottom } from './rendering/auto-scroll.ts';
+import { createButton } from './rendering/button.ts';
 import { createAnswerRenderers, isRenderMode } from './rendering/markdown/answer-renderer.ts';
 import { installCopyActions } from './rendering/markdown/copy-actions.ts';
 import { markdownFactory } from './rendering/markdown/load-markdown.ts';
@@ -44,8 +45,11 @@ const answers = createAnswerRenderers({
 const createRenderer = answers.create;
 const follow = followBottom(page.conversation);
 const view = createThreadView(page.conversation, createRenderer, {
-  edit: button('edit-prompt', 'Edit', 'Edit your last message'),
-  retry: button('retry', 'Try again', 'Ask for this answer again'),
+  edit: createButton('turn-action', 'Edit', { id: 'edit-prompt', title: 'Edit your last message' }),
+  retry: createButton('turn-action', 'Try again', {
+    id: 'retry',
+    title: 'Ask for this answer again',
+  }),
 });
 const client = createStreamClient({ onState: showState, onEvent });
 
@@ -65,16 +69,6 @@ let answer: {
 let editing = false;
 /** While an ended stream's last text is still being written: shows it all at once instead. */
 let settle: (() => void) | null = null;
-
-function button(id: string, label: string, description: string): HTMLButtonElement {
-  const element = document.createElement('button');
-  element.type = 'button';
-  element.id = id;
-  element.className = 'turn-action';
-  element.textContent = label;
-  element.title = description;
-  return element;
-}
 
 function showState(state: StreamState, detail: StateDetail): void {
   settle?.();
