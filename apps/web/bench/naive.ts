@@ -3,7 +3,7 @@
  * does, `innerText += chunk` for every token. Never do this in a page: it re-serialises the whole
  * output each time, which is quadratic.
  */
-import { createStreamClient } from '../src/stream-client.ts';
+import { createStreamClient } from '../src/stream/stream-client.ts';
 
 const output = document.getElementById('gpt-output') as HTMLElement;
 const status = document.getElementById('status') as HTMLElement;

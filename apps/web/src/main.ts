@@ -1,26 +1,36 @@
 import './styles.css';
 // First, before any schema is used.
-import './strict-csp.ts';
+import './page/strict-csp.ts';
 import type { ChatMessage, ChatRequest, StreamEvent } from '@gpt-stream/protocol';
-import { followBottom } from './auto-scroll.ts';
-import { canRegenerate, historyRequest, lastUserIndex, type NextAnswer } from './history.ts';
-import { idleSave } from './idle-save.ts';
-import { createAnswerRenderers, isRenderMode } from './markdown/answer-renderer.ts';
-import { installCopyActions } from './markdown/copy-actions.ts';
-import { markdownFactory } from './markdown/load-markdown.ts';
-import { createStreamMetrics, formatMetrics } from './metrics.ts';
-import { fillModelSelect, loadModels } from './models.ts';
-import { getPageElements } from './page.ts';
-import { createReasoningView, type ReasoningView } from './reasoning-view.ts';
-import { loadRenderMode, saveRenderMode } from './render-mode.ts';
-import type { Renderer } from './renderer.ts';
-import { createSavedStream } from './saved-stream.ts';
-import { errorMessage, statusLabel } from './status.ts';
-import { createStreamClient, type StateDetail, type StreamOutcome } from './stream-client.ts';
-import { isActive, type StreamState } from './stream-state.ts';
-import { type AssistantTurn, answerStateOf, type Turn } from './thread.ts';
-import { createThreadStore, THREAD_KEY_PREFIX } from './thread-store.ts';
-import { type AnswerElements, createThreadView } from './thread-view.ts';
+import {
+  canRegenerate,
+  historyRequest,
+  lastUserIndex,
+  type NextAnswer,
+} from './conversation/history.ts';
+import { idleSave } from './conversation/idle-save.ts';
+import { type AssistantTurn, answerStateOf, type Turn } from './conversation/thread.ts';
+import { createThreadStore, THREAD_KEY_PREFIX } from './conversation/thread-store.ts';
+import { type AnswerElements, createThreadView } from './conversation/thread-view.ts';
+import { createStreamMetrics, formatMetrics } from './page/metrics.ts';
+import { fillModelSelect, loadModels } from './page/models.ts';
+import { getPageElements } from './page/page.ts';
+import { errorMessage, statusLabel } from './page/status.ts';
+import { followBottom } from './rendering/auto-scroll.ts';
+import { createButton } from './rendering/button.ts';
+import { createAnswerRenderers, isRenderMode } from './rendering/markdown/answer-renderer.ts';
+import { installCopyActions } from './rendering/markdown/copy-actions.ts';
+import { markdownFactory } from './rendering/markdown/load-markdown.ts';
+import { createReasoningView, type ReasoningView } from './rendering/reasoning-view.ts';
+import { loadRenderMode, saveRenderMode } from './rendering/render-mode.ts';
+import type { Renderer } from './rendering/renderer.ts';
+import { createSavedStream } from './stream/saved-stream.ts';
+import {
+  createStreamClient,
+  type StateDetail,
+  type StreamOutcome,
+} from './stream/stream-client.ts';
+import { isActive, type StreamState } from './stream/stream-state.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
@@ -35,8 +45,11 @@ const answers = createAnswerRenderers({
 const createRenderer = answers.create;
 const follow = followBottom(page.conversation);
 const view = createThreadView(page.conversation, createRenderer, {
-  edit: button('edit-prompt', 'Edit', 'Edit your last message'),
-  retry: button('retry', 'Try again', 'Ask for this answer again'),
+  edit: createButton('turn-action', 'Edit', { id: 'edit-prompt', title: 'Edit your last message' }),
+  retry: createButton('turn-action', 'Try again', {
+    id: 'retry',
+    title: 'Ask for this answer again',
+  }),
 });
 const client = createStreamClient({ onState: showState, onEvent });
 
@@ -56,16 +69,6 @@ let answer: {
 let editing = false;
 /** While an ended stream's last text is still being written: shows it all at once instead. */
 let settle: (() => void) | null = null;
-
-function button(id: string, label: string, description: string): HTMLButtonElement {
-  const element = document.createElement('button');
-  element.type = 'button';
-  element.id = id;
-  element.className = 'turn-action';
-  element.textContent = label;
-  element.title = description;
-  return element;
-}
 
 function showState(state: StreamState, detail: StateDetail): void {
   settle?.();

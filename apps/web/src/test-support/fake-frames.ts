@@ -1,4 +1,4 @@
-import type { FrameScheduler } from '../renderer.ts';
+import type { FrameScheduler } from '../rendering/renderer.ts';
 
 /** Callbacks that run only when the test says so, with what the test gives them. */
 export function fakeCallbacks<Args extends unknown[]>() {

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import { fakeFrames } from '../test-support/fake-frames.ts';
 import { createRenderer, type TextSink, WRITES_PER_FRAME } from './renderer.ts';
-import { fakeFrames } from './test-support/fake-frames.ts';
 
 function fakeSink() {
   const appended: string[] = [];

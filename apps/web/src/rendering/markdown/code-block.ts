@@ -1,3 +1,4 @@
+import { createButton } from '../button.ts';
 import type { Highlighter, LineHighlight } from './highlight/types.ts';
 
 /** Longest language name kept from a fence; longer ones are not a language anyone highlights. */
@@ -77,12 +78,7 @@ export function createCodeBlock(
   const label = document.createElement('span');
   label.className = 'md-code-lang';
   label.textContent = language || 'text';
-  const copy = document.createElement('button');
-  copy.type = 'button';
-  copy.className = 'md-copy';
-  copy.dataset.copy = 'code';
-  copy.textContent = 'Copy';
-  copy.setAttribute('aria-label', 'Copy code');
+  const copy = createButton('md-copy', 'Copy', { 'data-copy': 'code', 'aria-label': 'Copy code' });
   bar.append(label, copy);
   const pre = document.createElement('pre');
   const code = document.createElement('code');

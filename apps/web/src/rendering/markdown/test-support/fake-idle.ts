@@ -1,4 +1,4 @@
-import { fakeCallbacks } from '../../test-support/fake-frames.ts';
+import { fakeCallbacks } from '../../../test-support/fake-frames.ts';
 import type { IdleDeadlineLike, IdleScheduler } from '../idle-highlighting.ts';
 
 /** Idle periods run only when the test says so, each as long as it says. */

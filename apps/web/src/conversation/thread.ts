@@ -1,4 +1,4 @@
-import type { StreamOutcome } from './stream-client.ts';
+import type { StreamOutcome } from '../stream/stream-client.ts';
 
 /**
  * How an answer stands. `streaming` is an answer still arriving (or, after a reload, one to

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { fakeFrames } from '../test-support/fake-frames.ts';
+import { fakeFrames } from '../../test-support/fake-frames.ts';
 import { createAnswerRenderer, createAnswerRenderers } from './answer-renderer.ts';
 import { createMarkdownDocument } from './markdown-document.ts';
 import { renderChunks } from './test-support/render.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { STREAM_STATES } from '../stream/stream-state.ts';
 import { errorMessage, STATUS_LABELS, statusLabel } from './status.ts';
-import { STREAM_STATES } from './stream-state.ts';
 
 describe('errorMessage', () => {
   it('is empty for a completed stream', () => {

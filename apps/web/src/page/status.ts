@@ -1,5 +1,5 @@
-import type { StateDetail, StreamOutcome } from './stream-client.ts';
-import type { StreamState } from './stream-state.ts';
+import type { StateDetail, StreamOutcome } from '../stream/stream-client.ts';
+import type { StreamState } from '../stream/stream-state.ts';
 
 export const STATUS_LABELS: Record<StreamState, string> = {
   idle: 'Ready',

@@ -1,11 +1,12 @@
-import type { AnswerRendererFactory } from './answer-renderer.ts';
+import type { AnswerRendererFactory } from '../rendering/answer-renderer.ts';
+import { createButton } from '../rendering/button.ts';
 import {
   createReasoningElement,
   createReasoningView,
   REASONING_ID,
   type ReasoningParts,
-} from './reasoning-view.ts';
-import { createBlockSink } from './text-blocks.ts';
+} from '../rendering/reasoning-view.ts';
+import { createBlockSink } from '../rendering/text-blocks.ts';
 import type { AnswerState, Turn } from './thread.ts';
 
 /** The id of the latest answer's text, the one that streams: part of the page contract. */
@@ -64,13 +65,10 @@ function writePrompt(content: HTMLElement, text: string): void {
 
 /** Copies the answer's Markdown source exactly (copy-actions.ts handles every copy button). */
 function copyButton(): HTMLButtonElement {
-  const button = document.createElement('button');
-  button.type = 'button';
-  button.className = 'turn-action copy-answer';
-  button.dataset.copy = 'answer';
-  button.textContent = 'Copy';
-  button.setAttribute('aria-label', 'Copy this answer as Markdown');
-  return button;
+  return createButton('turn-action copy-answer', 'Copy', {
+    'data-copy': 'answer',
+    'aria-label': 'Copy this answer as Markdown',
+  });
 }
 
 /**
