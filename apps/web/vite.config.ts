@@ -31,6 +31,10 @@ export const apiProxy: ProxyOptions = {
 
 export default defineConfig({
   plugins: [bundleBudget()],
+  // Without the modulepreload polyfill (about 0.3 KB of the page's first script, within its
+  // budget): a browser that lacks `<link rel="modulepreload">` (Safari before 17) still loads
+  // the lazy chunks, only without the head start.
+  build: { modulePreload: { polyfill: false } },
   // `vite preview` reuses the dev server's proxy.
   server: { proxy: { '/api': apiProxy } },
   test: {

@@ -11,7 +11,9 @@
  *
  * It reports medians of several runs, the page/arrival ratio per run, and the longest main-thread
  * task (PerformanceObserver 'longtask', which sees tasks over 50 ms). BENCH_JSON=<file> also
- * writes the results as JSON.
+ * writes the results as JSON. To see where a page run's time goes, BENCH_TRACE_DIR=<dir> writes
+ * a Chromium trace of each (open it in DevTools' Performance panel), and BENCH_NO_MINIFY=1
+ * keeps the page's function names readable in it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +104,11 @@ async function pageRun(
     await page.locator('#model option[value="echo"]').waitFor({ state: 'attached' });
     await page.locator('#model').selectOption('echo');
     // No named functions inside evaluate: tsx wraps them in a helper the page does not have.
+    const traceDir = process.env.BENCH_TRACE_DIR;
+    if (traceDir) {
+      const path = join(traceDir, `${expected.mode}-${Date.now()}.json`);
+      await browser.startTracing(page, { path, categories: TRACE_CATEGORIES });
+    }
     const result = await page.evaluate(
       async ([text, want]) => {
         const [prompt, status, send, error, metrics] = [
@@ -167,6 +174,7 @@ async function pageRun(
       },
       [prompt, expected] as const,
     );
+    if (traceDir) await browser.stopTracing();
     if (result.state !== 'done' || !result.complete) {
       throw new Error(
         `the page ended ${result.state}, ${expected.mode} complete: ${result.complete}. ${result.error}`,
@@ -177,6 +185,14 @@ async function pageRun(
     await page.context().close();
   }
 }
+
+/** What DevTools' Performance panel records: tasks, layout and paint, and the JS profile. */
+const TRACE_CATEGORIES = [
+  'devtools.timeline',
+  'disabled-by-default-devtools.timeline',
+  'v8.execute',
+  'disabled-by-default-v8.cpu_profiler',
+];
 
 /** Tries of one arrival run: the server may cut it (see below). */
 const ARRIVAL_TRIES = 5;
@@ -338,6 +354,7 @@ async function buildPages(outDir: string): Promise<void> {
     build: {
       outDir,
       emptyOutDir: true,
+      minify: process.env.BENCH_NO_MINIFY ? false : 'oxc',
       rollupOptions: {
         input: { index: join(WEB_ROOT, 'index.html'), naive: join(WEB_ROOT, 'bench/naive.html') },
       },

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { followBottom, isScrolledToBottom } from './auto-scroll.ts';
 
 /** A box whose content grows 100px per append, seen through a 300px window. */
@@ -54,10 +54,23 @@ describe('isScrolledToBottom', () => {
 describe('followBottom', () => {
   it('keeps a box at the bottom as text arrives', () => {
     const box = fakeBox(700);
-    followBottom(box)(box).append('more');
+    const sink = followBottom(box)(box);
+    sink.append('more');
+    sink.append('more');
+    // Pinning lays the page out: it waits for the text to be painted.
+    expect(box.scrollTop).toBe(700);
+    sink.written?.();
 
-    expect(box.texts).toEqual(['more']);
-    expect(box.scrollTop).toBe(800);
+    expect(box.texts).toEqual(['more', 'more']);
+    expect(box.scrollTop).toBe(900);
+  });
+
+  it('passes the sign that text is about to be painted on', () => {
+    const box = fakeBox(700);
+    const written = vi.fn();
+    followBottom(box)({ ...box, append: (text) => box.append(text), written }).written?.();
+
+    expect(written).toHaveBeenCalledOnce();
   });
 
   it('leaves a reader who scrolled up where they are', () => {
@@ -65,6 +78,7 @@ describe('followBottom', () => {
     const sink = followBottom(box)(box);
     box.scrollTo(200);
     sink.append('more');
+    sink.written?.();
 
     expect(box.texts).toEqual(['more']);
     expect(box.scrollTop).toBe(200);
@@ -78,6 +92,7 @@ describe('followBottom', () => {
     // Text laid out late, below the reader, before the next write.
     box.scrollHeight += 500;
     sink.append('more');
+    sink.written?.();
 
     expect(box.scrollTop).toBe(1300);
   });
@@ -86,10 +101,12 @@ describe('followBottom', () => {
     const box = fakeBox(700);
     const sink = followBottom(box)(box);
     sink.append('more');
+    sink.written?.();
     box.fireScroll();
     box.scrollTo(100);
     box.scrollTo(800);
     sink.append('more');
+    sink.written?.();
 
     expect(box.scrollTop).toBe(900);
   });
@@ -98,9 +115,11 @@ describe('followBottom', () => {
     const box = fakeBox(700);
     const sink = followBottom(box)(box);
     sink.append('more');
+    sink.written?.();
     box.scrollHeight += 500;
     box.fireScroll();
     sink.append('more');
+    sink.written?.();
 
     expect(box.scrollTop).toBe(1400);
   });

@@ -42,9 +42,14 @@ export function followBottom(box: ScrollingBox): BottomFollower {
     },
     { passive: true },
   );
+  // Reading scrollHeight lays the page out: done once per painted frame (on `written`), not
+  // after every write of a catch-up, where it was most of the cost of rendering a fast stream.
   return (sink) => ({
     append(text) {
       sink.append(text);
+    },
+    written() {
+      sink.written?.();
       if (!following) return;
       const before = box.scrollTop;
       box.scrollTop = box.scrollHeight;

@@ -278,4 +278,34 @@ describe('createRenderer', () => {
     renderer.push('more');
     expect(frames.pending()).toBe(1);
   });
+
+  it('tells the sink its text is about to be painted once per frame, not after each write', () => {
+    const frames = fakeFrames();
+    const continued = fakeFrames();
+    const { sink: timed, writes, now } = timedSink();
+    const marks: number[] = [];
+    const sink: TextSink = { ...timed, written: () => marks.push(writes.length) };
+    const renderer = createRenderer(sink, {
+      scheduler: frames.scheduler,
+      continueWith: continued.scheduler,
+      frameBudgetMs: 50,
+      now,
+    });
+    renderer.push(`${'x'.repeat(99)}\n`.repeat(400));
+    frames.runFrame();
+    while (continued.pending() > 0) continued.runFrame();
+    // The frame's write, then the continued ones, which the next frame paints.
+    expect(marks).toEqual([1]);
+    frames.runFrame();
+    expect(marks).toEqual([1, WRITES_PER_FRAME + 1]);
+    for (let round = 0; round < 100 && frames.pending() + continued.pending() > 0; round++) {
+      frames.runFrame();
+      while (continued.pending() > 0) continued.runFrame();
+    }
+    // The write that emptied the queue, whichever it was.
+    expect(marks.at(-1)).toBe(writes.length);
+    renderer.push('more');
+    renderer.flush();
+    expect(marks.at(-1)).toBe(writes.length);
+  });
 });

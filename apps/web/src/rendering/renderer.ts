@@ -3,6 +3,13 @@ export interface TextSink {
   /** Given a string, Element.append creates a Text node: nothing is parsed as HTML. */
   append(text: string): void;
   replaceChildren(): void;
+  /**
+   * What has been appended is about to be painted: called after a frame's write, after a flush,
+   * and after the write that empties the queue, not after each write of a catch-up in between
+   * (those are painted with the next frame's). Lets a wrapper do per-paint work (the scroll
+   * follower's pinning, which lays the page out) once per frame instead of once per write.
+   */
+  written?(): void;
 }
 
 export interface FrameScheduler {
@@ -141,6 +148,7 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     // At most twice as fast as last time: one quick write (a run of short code lines) must not
     // make the next, of tables and links, overrun its frame.
     if (text.length >= MIN_SLICE && spent > 0) rate = Math.min(text.length / spent, rate * 2);
+    if (byFrame || all || pending === '') sink.written?.();
     options.onRender?.();
     if (pending !== '') schedule(writes < WRITES_PER_FRAME ? later : scheduler);
     else settle();

@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { codeText, createCodeBlock, fenceLanguage } from './code-block.ts';
+import { createCodeBlock, fenceLanguage } from './code-block.ts';
+import { codeText } from './copy-actions.ts';
 import type { Highlighter } from './highlight/types.ts';
 
 /** Marks every line it highlights, and counts them. */

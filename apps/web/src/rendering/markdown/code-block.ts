@@ -148,9 +148,3 @@ export function createCodeBlock(
   };
   return block;
 }
-
-/** The code a block holds, for its copy button: its text, without the last line's end. */
-export function codeText(code: HTMLElement): string {
-  const text = code.textContent ?? '';
-  return text.endsWith('\n') ? text.slice(0, -1) : text;
-}

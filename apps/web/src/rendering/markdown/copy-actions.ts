@@ -1,5 +1,3 @@
-import { codeText } from './code-block.ts';
-
 export interface Clipboard {
   writeText(text: string): Promise<void>;
 }
@@ -37,4 +35,13 @@ function confirm(button: HTMLElement, message: string, label: string | null): vo
     button.textContent = label;
     delete button.dataset.copied;
   }, CONFIRM_MS);
+}
+
+/**
+ * The code a block holds, for its copy button: its text, without the last line's end. Here and
+ * not in code-block.ts, so that the page loads the code block only with the Markdown renderer.
+ */
+export function codeText(code: HTMLElement): string {
+  const text = code.textContent ?? '';
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
