@@ -43,7 +43,9 @@ describe('headingAnchors', () => {
   });
 
   it('numbers repeated headings and ignores lines in fences', () => {
-    const markdown = ['# Title', '## Logs', '```sh', '# a comment', '```', '### Logs ##'].join('\n');
+    const markdown = ['# Title', '## Logs', '```sh', '# a comment', '```', '### Logs ##'].join(
+      '\n',
+    );
     expect([...headingAnchors(markdown)]).toEqual(['title', 'logs', 'logs-1']);
   });
 });
