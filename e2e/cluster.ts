@@ -1,6 +1,6 @@
 /**
  * Test support: several production servers on one real redis-server, behind a real nginx with
- * README's site, every process on loopback and ended by `stop`.
+ * the site of docs/operations.md, every process on loopback and ended by `stop`.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

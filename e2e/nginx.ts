@@ -1,6 +1,6 @@
 /**
  * Test support: Debian's nginx on a free loopback port, with a temporary prefix of its own, serving
- * the site that README.md gives for a load-balanced deployment.
+ * the site that docs/operations.md gives for a load-balanced deployment.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -11,7 +11,6 @@ import { freePort } from '@gpt-stream/server/test-redis';
 import { repoPath } from './repo-path.ts';
 
 const NGINX = '/usr/sbin/nginx';
-const README = repoPath('README.md');
 const OPERATIONS_DOC = repoPath('docs/operations.md');
 /** The fenced nginx block right after this marker is the site the tests run. */
 const SITE_MARKER = '<!-- nginx-site -->';
@@ -25,8 +24,8 @@ export async function nginxSiteOf(path: string): Promise<string> {
   return block[1];
 }
 
-export const readmeSite = () => nginxSiteOf(README);
-export const operationsDocSite = () => nginxSiteOf(OPERATIONS_DOC);
+/** The site docs/operations.md gives: the one documentation and tests share. */
+export const documentedSite = () => nginxSiteOf(OPERATIONS_DOC);
 
 /**
  * The site with its instances and port swapped for the test's: each `server` line of the
@@ -101,9 +100,12 @@ async function launch(prefix: string, conf: string): Promise<ChildProcess> {
   return child;
 }
 
-/** Starts nginx in front of `instances` (host:port each) with README's site; retries a taken port. */
+/**
+ * Starts nginx in front of `instances` (host:port each) with the documented site; retries a
+ * taken port.
+ */
 export async function startNginx(instances: readonly string[]): Promise<TestNginx> {
-  const site = await readmeSite();
+  const site = await documentedSite();
   const prefix = await mkdtemp(join(tmpdir(), 'gpt-stream-nginx-'));
   // The workers run as an unprivileged user when started as root: they must reach the temp paths.
   await chmod(prefix, 0o755);

@@ -56,7 +56,7 @@ function shortName(column: string): string {
   return column.split(' ')[0] as string;
 }
 
-/** A Markdown table, so that README can take it as it is. */
+/** A Markdown table, so that docs/performance.md can take it as it is. */
 export function renderTable(sections: TableSection[], columns: Columns = DEFAULT_COLUMNS): string {
   const ratio =
     columns === DEFAULT_COLUMNS

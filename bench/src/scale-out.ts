@@ -1,7 +1,8 @@
 /*
- * Scale-out with a loss: three production servers on one Redis behind Debian's nginx (README's
- * site), slow streams spread over them by round robin, and one instance killed (SIGKILL) while
- * they run. Every reader resumes through nginx when its connection is cut, as the page does.
+ * Scale-out with a loss: three production servers on one Redis behind Debian's nginx (the site
+ * of docs/operations.md), slow streams spread over them by round robin, and one instance killed
+ * (SIGKILL) while they run. Every reader resumes through nginx when its connection is cut, as
+ * the page does.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cluster, startCluster } from '@gpt-stream/e2e/cluster';

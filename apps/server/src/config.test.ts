@@ -252,8 +252,8 @@ describe('loadConfig', () => {
 });
 
 describe('the documentation of the configuration', () => {
-  it('lists every variable once in README.md’s table', () => {
-    const rows = repoFile('README.md')
+  it('lists every variable once in docs/configuration.md’s table', () => {
+    const rows = repoFile('docs/configuration.md')
       .split('\n')
       .map((line) => /^\| `([A-Z0-9_]+)` +\| `?[^|]*\| /.exec(line)?.[1])
       .filter((name) => name !== undefined);

@@ -255,7 +255,7 @@ const EnvSchema = z.object({
   }),
 });
 
-/** Every variable the server reads; README's table and `.env.example` list exactly these. */
+/** Every variable the server reads; docs/configuration.md and `.env.example` list exactly these. */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 
 type Env = z.infer<typeof EnvSchema>;
