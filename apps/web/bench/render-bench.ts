@@ -58,6 +58,11 @@ interface Run {
   tokens: number;
   /** Main-thread tasks over 50 ms during the run, in ms. */
   longTasks: number[];
+  /**
+   * Whether the server cut the page and it resumed (it fell READER_MAX_LAG_BYTES behind): such
+   * a run measures the reconnection as well as the rendering.
+   */
+  reconnected: boolean;
 }
 
 interface ArrivalRun {
@@ -130,10 +135,17 @@ async function pageRun(
           tasks.push(...list.getEntries());
         });
         observer.observe({ type: 'longtask' });
+        let reconnected = false;
         const ended = new Promise<void>((resolve) => {
           new MutationObserver(() => {
+            if (status.textContent?.startsWith('Reconnecting')) reconnected = true;
             if (['done', 'stopped', 'error'].includes(status.dataset.state ?? '')) resolve();
-          }).observe(status, { attributeFilter: ['data-state'] });
+          }).observe(status, {
+            attributeFilter: ['data-state'],
+            childList: true,
+            subtree: true,
+            characterData: true,
+          });
         });
         send.click();
         // The echo model needs the whole answer as the prompt, and a textarea holding 650 KB costs
@@ -168,6 +180,7 @@ async function pageRun(
           tokens: Number(metrics.dataset.tokens),
           longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
           state: status.dataset.state,
+          reconnected,
           complete,
           error: error.textContent,
         };
@@ -180,7 +193,12 @@ async function pageRun(
         `the page ended ${result.state}, ${expected.mode} complete: ${result.complete}. ${result.error}`,
       );
     }
-    return { ms: result.ms, tokens: result.tokens, longTasks: result.longTasks };
+    return {
+      ms: result.ms,
+      tokens: result.tokens,
+      longTasks: result.longTasks,
+      reconnected: result.reconnected,
+    };
   } finally {
     await page.context().close();
   }
@@ -275,7 +293,7 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
     const result = await Promise.race([run, limit]);
     if (result && result.outcome !== 'completed')
       throw new Error(`innerText run: ${result.outcome}`);
-    return result && { ms: result.ms, tokens: 0, longTasks: result.longTasks };
+    return result && { ms: result.ms, tokens: 0, longTasks: result.longTasks, reconnected: false };
   } finally {
     clearTimeout(timer);
     // Closing also ends a run that ran out of time, busy main thread and all.
@@ -294,6 +312,7 @@ interface MarkdownResults {
   vsText: number;
   vsArrivalRuns: number[];
   vsTextRuns: number[];
+  reconnected: { markdown: number; text: number };
   markdownLongestTaskMs: number;
   markdownLongTasks: number;
   textLongestTaskMs: number;
@@ -311,6 +330,8 @@ interface BenchResults {
     ratios: number[];
     longestTaskMs: number;
     longTasks: number;
+    /** Runs of the page that the server cut, and that resumed. */
+    reconnected: number;
   };
   small: {
     tokens: number;
@@ -365,6 +386,8 @@ async function buildPages(outDir: string): Promise<void> {
 const ratiosOf = (runs: readonly Run[], bases: readonly { ms: number }[]) =>
   runs.map((run, index) => run.ms / (bases[index] as { ms: number }).ms);
 
+const reconnections = (runs: readonly Run[]) => runs.filter((run) => run.reconnected).length;
+
 const exact = (text: string): Expected => ({ mode: 'text', text });
 
 /** The Markdown stream: its arrival, the page in Markdown mode, the page in text mode. */
@@ -394,6 +417,7 @@ async function markdownRuns(browser: Browser, url: string): Promise<MarkdownResu
     textMs: median(text.map((run) => run.ms)),
     vsArrival: median(vsArrivalRuns),
     vsText: median(vsTextRuns),
+    reconnected: { markdown: reconnections(markdown), text: reconnections(text) },
     vsArrivalRuns,
     vsTextRuns,
     markdownLongestTaskMs: longest(markdown),
@@ -460,6 +484,7 @@ async function main(): Promise<void> {
         ratios,
         longestTaskMs: longest(rendered),
         longTasks: rendered.reduce((count, run) => count + run.longTasks.length, 0),
+        reconnected: reconnections(rendered),
       },
       small: {
         tokens: settings.naiveTokens,
@@ -574,6 +599,9 @@ function printMarkdown(results: BenchResults): void {
   const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(2)).join(', ');
   console.log(`Markdown/arrival per run: ${list(md.vsArrivalRuns)}`);
   console.log(`Markdown/text per run: ${list(md.vsTextRuns)}`);
+  console.log(
+    `runs the server cut (they resumed): text mode ${md.reconnected.text}, Markdown ${md.reconnected.markdown}`,
+  );
 }
 
 function printTable(results: BenchResults): void {
@@ -622,6 +650,7 @@ function printTable(results: BenchResults): void {
   console.log(
     `page/arrival ratio per run: ${page.ratios.map((ratio) => ratio.toFixed(2)).join(', ')}`,
   );
+  console.log(`runs the server cut (they resumed): ${page.reconnected}`);
 }
 
 await main();
