@@ -9,7 +9,7 @@ import type { Model } from './models/model.ts';
 import { createModelRegistry } from './models/registry.ts';
 import { silentLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
-import { createTestStreams, testConfig } from './test-server.ts';
+import { createTestStreams, testConfig } from './test-support/server.ts';
 
 /** Yields one token, then waits for the test before the rest: a buffered first token never shows. */
 function gatedModel() {

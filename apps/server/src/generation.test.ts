@@ -6,7 +6,7 @@ import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { READER_MAX_LAG_BYTES } from './generation-reader.ts';
 import type { Model } from './models/model.ts';
-import { rawRequest, sendUnread } from './test-raw-http.ts';
+import { rawRequest, sendUnread } from './test-support/raw-http.ts';
 import {
   activeStreams,
   gatedModel,
@@ -16,7 +16,7 @@ import {
   startTestServer,
   type TestServer,
   textOf,
-} from './test-server.ts';
+} from './test-support/server.ts';
 
 /** A model that yields `chunk` forever and records how far it got and whether it was cleaned up. */
 function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFINITY } = {}) {

@@ -8,10 +8,10 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INSTANCE_LOST_SEQ } from './store/stream-store.ts';
-import { redisInstances, startChat } from './test-instances.ts';
-import { killStartedServers } from './test-process.ts';
-import { redisPerFile } from './test-redis.ts';
-import { readTimed, type TimedEvent, type TimedStream } from './test-timed-stream.ts';
+import { redisInstances, startChat } from './test-support/instances.ts';
+import { killStartedServers } from './test-support/process.ts';
+import { redisPerFile } from './test-support/redis.ts';
+import { readTimed, type TimedEvent, type TimedStream } from './test-support/timed-stream.ts';
 
 const redis = redisPerFile();
 let client: Redis;

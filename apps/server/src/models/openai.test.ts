@@ -4,6 +4,13 @@ import { API_PATHS, chatStreamPath, type StreamEvent } from '@gpt-stream/protoco
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../config.ts';
 import {
+  type FakeBehaviour,
+  type FakeOpenAI,
+  type FakeReasoningDialect,
+  refusedBaseURL,
+  startFakeOpenAI,
+} from '../test-support/openai-fake-server.ts';
+import {
   activeStreams,
   postChat,
   readStream,
@@ -13,16 +20,9 @@ import {
   type TestServer,
   textOf,
   thinkingOf,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 import type { Model } from './model.ts';
 import { createOpenAIModels } from './openai.ts';
-import {
-  type FakeBehaviour,
-  type FakeOpenAI,
-  type FakeReasoningDialect,
-  refusedBaseURL,
-  startFakeOpenAI,
-} from './openai-fake-server.ts';
 import { createModels } from './registry.ts';
 
 const KEY = 'sk-test-never-shown-4f9a';

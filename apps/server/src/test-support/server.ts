@@ -9,17 +9,21 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
-import { ActiveStreams } from './active-streams.ts';
-import { createApp } from './app.ts';
-import type { Config } from './config.ts';
-import { createHttpServer } from './http-server.ts';
-import type { Model } from './models/model.ts';
-import { createBuiltInModels, createModelRegistry, type ModelRegistry } from './models/registry.ts';
-import { createLogger, type Logger, silentLogger } from './observability/logger.ts';
-import { createMetrics, type Metrics } from './observability/metrics.ts';
-import { createStreamObserver } from './observability/stream-observer.ts';
-import { MemoryStore } from './store/memory-store.ts';
-import type { StreamStore } from './store/stream-store.ts';
+import { ActiveStreams } from '../active-streams.ts';
+import { createApp } from '../app.ts';
+import type { Config } from '../config.ts';
+import { createHttpServer } from '../http-server.ts';
+import type { Model } from '../models/model.ts';
+import {
+  createBuiltInModels,
+  createModelRegistry,
+  type ModelRegistry,
+} from '../models/registry.ts';
+import { createLogger, type Logger, silentLogger } from '../observability/logger.ts';
+import { createMetrics, type Metrics } from '../observability/metrics.ts';
+import { createStreamObserver } from '../observability/stream-observer.ts';
+import { MemoryStore } from '../store/memory-store.ts';
+import type { StreamStore } from '../store/stream-store.ts';
 
 export interface TestServer {
   url: string;

@@ -1,6 +1,6 @@
 /** Test support: server processes sharing one Redis, as behind a load balancer. */
 import { API_PATHS, type Health, HealthSchema } from '@gpt-stream/protocol';
-import { listening, type Running, runServer } from './test-process.ts';
+import { listening, type Running, runServer } from './process.ts';
 
 export interface Instance extends Running {
   url: string;

@@ -8,7 +8,7 @@ import {
   streamEventDataSchemas,
 } from '@gpt-stream/protocol';
 import { EventSource } from 'eventsource';
-import type { ReceivedStream } from './test-server.ts';
+import type { ReceivedStream } from './server.ts';
 
 export interface EventSourceRequest {
   lastEventId: string | null;

@@ -2,7 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll } from 'vitest';
-import { freePort } from './test-ports.ts';
+import { freePort } from './ports.ts';
 
 export { freePort };
 
