@@ -2,7 +2,7 @@ import { API_PATHS, ERROR_CODES, LAST_EVENT_ID_HEADER } from '@gpt-stream/protoc
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { ActiveStreams } from './active-streams.ts';
-import type { Config } from './config.ts';
+import type { Config } from './config/config.ts';
 import { handleErrors, sendError } from './http-errors.ts';
 import type { ModelRegistry } from './models/registry.ts';
 import type { Logger } from './observability/logger.ts';

@@ -1,6 +1,6 @@
 import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig } from './config/config.ts';
 import { createHttpServer } from './http-server.ts';
 import { createModels } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { API_PATHS, chatStreamPath, type StreamEvent } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
 import {
   type FakeBehaviour,
   type FakeOpenAI,

@@ -1,6 +1,6 @@
 import type { FinishReason, Usage } from '@gpt-stream/protocol';
 import OpenAI from 'openai';
-import type { OpenAIUpstreamConfig } from '../config.ts';
+import type { OpenAIUpstreamConfig } from '../config/config.ts';
 import type { Chunk, Completion, GenerateInput, Model } from './model.ts';
 import { reasoningOf } from './reasoning-dialects.ts';
 import { type SplitContent, type ThinkTagMode, ThinkTagSplitter } from './think-tags.ts';

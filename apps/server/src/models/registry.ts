@@ -1,5 +1,5 @@
 import type { ModelList } from '@gpt-stream/protocol';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { createEchoModel } from './echo.ts';
 import { createMockModel, createMockReasoningModel } from './mock.ts';
 import type { Model } from './model.ts';

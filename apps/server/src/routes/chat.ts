@@ -10,7 +10,7 @@ import {
 } from '@gpt-stream/protocol';
 import express, { type Router } from 'express';
 import type { ActiveStreams } from '../active-streams.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { sendError } from '../http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import { withSystemPrompt } from '../models/system-prompt.ts';

@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import type { Config } from '../config/config.ts';
 import { sharedFlushScheduler } from '../flush-scheduler.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MemoryStore } from './memory-store.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config.ts';
 
 const repoFile = (name: string) =>
-  readFileSync(new URL(`../../../${name}`, import.meta.url), 'utf8');
+  readFileSync(new URL(`../../../../${name}`, import.meta.url), 'utf8');
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {

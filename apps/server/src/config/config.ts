@@ -2,11 +2,13 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MAX_MESSAGES_LIMIT } from '@gpt-stream/protocol';
 import { z } from 'zod';
-import { BUILT_IN_MODEL_IDS } from './models/registry.ts';
-import { THINK_TAG_MODES, type ThinkTagMode } from './models/think-tags.ts';
+import { BUILT_IN_MODEL_IDS } from '../models/registry.ts';
+import { THINK_TAG_MODES, type ThinkTagMode } from '../models/think-tags.ts';
 
-/** Where `pnpm build` puts the page, seen from both src/ (dev) and dist/ (production). */
-const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+/** The server package's folder, seen from this source file (dev) or from the bundle, dist/main.js. */
+const SERVER_DIR = new URL(import.meta.url.endsWith('.ts') ? '../../' : '../', import.meta.url);
+/** Where `pnpm build` puts the page. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../web/dist', SERVER_DIR));
 
 function wholeNumber(
   name: string,
