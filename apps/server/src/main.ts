@@ -1,4 +1,3 @@
-import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
 import { createHttpServer } from './http-server.ts';
@@ -9,6 +8,7 @@ import { createStreamObserver } from './observability/stream-observer.ts';
 import { sharedRateLimitStore } from './security/shared-rate-limit.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { createStreamStore } from './store/create-store.ts';
+import { ActiveStreams } from './streaming/active-streams.ts';
 import { hasBuiltPage } from './web-static.ts';
 
 function readConfig() {

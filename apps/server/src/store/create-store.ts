@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
-import { sharedFlushScheduler } from '../flush-scheduler.ts';
 import type { Logger } from '../observability/logger.ts';
+import { sharedFlushScheduler } from '../streaming/flush-scheduler.ts';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';
 import type { StreamStore } from './stream-store.ts';

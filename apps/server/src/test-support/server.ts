@@ -9,7 +9,6 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
-import { ActiveStreams } from '../active-streams.ts';
 import { createApp } from '../app.ts';
 import type { Config } from '../config/config.ts';
 import { createHttpServer } from '../http-server.ts';
@@ -24,6 +23,7 @@ import { createMetrics, type Metrics } from '../observability/metrics.ts';
 import { createStreamObserver } from '../observability/stream-observer.ts';
 import { MemoryStore } from '../store/memory-store.ts';
 import type { StreamStore } from '../store/stream-store.ts';
+import { ActiveStreams } from '../streaming/active-streams.ts';
 
 export interface TestServer {
   url: string;

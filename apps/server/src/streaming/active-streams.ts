@@ -7,18 +7,18 @@ import {
   formatEventId,
   isTerminalEvent,
 } from '@gpt-stream/protocol';
+import type { StreamError } from '../model-failure.ts';
+import type { GenerateInput, Model } from '../models/model.ts';
+import type { Logger } from '../observability/logger.ts';
+import { redactStreamId } from '../observability/redact.ts';
+import type { StreamObserver } from '../observability/stream-observer.ts';
+import { EventLog } from '../store/event-log.ts';
+import { endsStream } from '../store/replay.ts';
+import { INSTANCE_LOST, INSTANCE_LOST_SEQ, type StreamStore } from '../store/stream-store.ts';
 import { type FlushScheduler, sharedFlushScheduler } from './flush-scheduler.ts';
 import { Generation } from './generation.ts';
 import { GenerationFollower } from './generation-reader.ts';
-import type { StreamError } from './model-failure.ts';
-import type { GenerateInput, Model } from './models/model.ts';
-import type { Logger } from './observability/logger.ts';
-import { redactStreamId } from './observability/redact.ts';
-import type { StreamObserver } from './observability/stream-observer.ts';
 import { SseResponse } from './sse-response.ts';
-import { EventLog } from './store/event-log.ts';
-import { endsStream } from './store/replay.ts';
-import { INSTANCE_LOST, INSTANCE_LOST_SEQ, type StreamStore } from './store/stream-store.ts';
 
 /** Why the server itself ends a stream early; sent to the reader as the terminal `error` event. */
 export type StopReason = StreamError;

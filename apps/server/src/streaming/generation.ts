@@ -1,9 +1,9 @@
 import { ERROR_CODES, type TerminalEvent } from '@gpt-stream/protocol';
+import { type StreamError, terminalErrorFor } from '../model-failure.ts';
+import type { GenerateInput, Model, TextStream } from '../models/model.ts';
+import type { ObservedStream } from '../observability/stream-observer.ts';
+import type { EventLog } from '../store/event-log.ts';
 import type { FlushScheduler } from './flush-scheduler.ts';
-import { type StreamError, terminalErrorFor } from './model-failure.ts';
-import type { GenerateInput, Model, TextStream } from './models/model.ts';
-import type { ObservedStream } from './observability/stream-observer.ts';
-import type { EventLog } from './store/event-log.ts';
 
 /** Whoever writes a generation's events to a client; told each time the log grows. */
 export interface GenerationReader {

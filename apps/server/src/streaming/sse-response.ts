@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { OutgoingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HEARTBEAT_FRAME, STREAM_RESPONSE_HEADERS } from '@gpt-stream/protocol';
-import { dropDocumentHeaders } from './security/headers.ts';
+import { dropDocumentHeaders } from '../security/headers.ts';
 
 /**
  * The socket a response can frame its own chunks on, or undefined when only `res.write` will do.

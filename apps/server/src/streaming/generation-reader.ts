@@ -1,8 +1,8 @@
 import { createStreamEncoder, type StreamEncoder } from '@gpt-stream/protocol';
+import { firstSeqAfter } from '../store/replay.ts';
 import type { Flushable, FlushScheduler } from './flush-scheduler.ts';
 import type { Generation, GenerationReader } from './generation.ts';
 import type { SseResponse } from './sse-response.ts';
-import { firstSeqAfter } from './store/replay.ts';
 
 /** Frames are joined into one write up to about this many characters. */
 const WRITE_CHUNK_CHARS = 64 * 1024;

@@ -4,9 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { READER_MAX_LAG_BYTES } from './generation-reader.ts';
-import type { Model } from './models/model.ts';
-import { rawRequest, sendUnread } from './test-support/raw-http.ts';
+import type { Model } from '../models/model.ts';
+import { rawRequest, sendUnread } from '../test-support/raw-http.ts';
 import {
   activeStreams,
   gatedModel,
@@ -16,7 +15,8 @@ import {
   startTestServer,
   type TestServer,
   textOf,
-} from './test-support/server.ts';
+} from '../test-support/server.ts';
+import { READER_MAX_LAG_BYTES } from './generation-reader.ts';
 
 /** A model that yields `chunk` forever and records how far it got and whether it was cleaned up. */
 function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFINITY } = {}) {
