@@ -2,7 +2,8 @@ import { API_PATHS, ERROR_CODES, LAST_EVENT_ID_HEADER } from '@gpt-stream/protoc
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
 import type { Config } from './config/config.ts';
-import { handleErrors, sendError } from './http-errors.ts';
+import { handleErrors, sendError } from './http/http-errors.ts';
+import { serveWeb } from './http/web-static.ts';
 import type { ModelRegistry } from './models/registry.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -16,7 +17,6 @@ import { corsPolicy } from './security/cors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { streamStartLimits } from './security/stream-limits.ts';
 import type { ActiveStreams } from './streaming/active-streams.ts';
-import { serveWeb } from './web-static.ts';
 
 export interface AppOptions {
   config: Pick<

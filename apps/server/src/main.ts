@@ -1,6 +1,7 @@
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config/config.ts';
-import { createHttpServer } from './http-server.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { hasBuiltPage } from './http/web-static.ts';
 import { createModels } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -9,7 +10,6 @@ import { sharedRateLimitStore } from './security/shared-rate-limit.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { createStreamStore } from './store/create-store.ts';
 import { ActiveStreams } from './streaming/active-streams.ts';
-import { hasBuiltPage } from './web-static.ts';
 
 function readConfig() {
   try {

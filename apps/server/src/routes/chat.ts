@@ -10,7 +10,7 @@ import {
 } from '@gpt-stream/protocol';
 import express, { type Router } from 'express';
 import type { Config } from '../config/config.ts';
-import { sendError } from '../http-errors.ts';
+import { sendError } from '../http/http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import { withSystemPrompt } from '../models/system-prompt.ts';
 import { clientKeyOf, type StreamStartLimits } from '../security/stream-limits.ts';

@@ -2,7 +2,7 @@ import { ERROR_CODES } from '@gpt-stream/protocol';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import type { Config } from '../config/config.ts';
-import { sendError } from '../http-errors.ts';
+import { sendError } from '../http/http-errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ActiveStreams } from '../streaming/active-streams.ts';
 

@@ -11,7 +11,7 @@ import {
 import { createParser } from 'eventsource-parser';
 import { createApp } from '../app.ts';
 import type { Config } from '../config/config.ts';
-import { createHttpServer } from '../http-server.ts';
+import { createHttpServer } from '../http/http-server.ts';
 import type { Model } from '../models/model.ts';
 import {
   createBuiltInModels,

@@ -1,7 +1,7 @@
 import { type ApiErrorBody, apiErrorBody, ERROR_CODES, type ErrorCode } from '@gpt-stream/protocol';
 import type { ErrorRequestHandler, Response } from 'express';
-import type { Logger } from './observability/logger.ts';
-import { requestIdOf } from './observability/request-logger.ts';
+import type { Logger } from '../observability/logger.ts';
+import { requestIdOf } from '../observability/request-logger.ts';
 
 export function sendError(res: Response, status: number, code: ErrorCode, message: string): void {
   res.status(status).json(apiErrorBody(code, message) satisfies ApiErrorBody);

@@ -1,14 +1,14 @@
 import { gzipSync } from 'node:zlib';
 import { API_PATHS, ApiErrorBodySchema } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createBuiltInModels, type ModelRegistry } from './models/registry.ts';
-import { exchangeRaw } from './test-support/raw-http.ts';
+import { createBuiltInModels, type ModelRegistry } from '../models/registry.ts';
+import { exchangeRaw } from '../test-support/raw-http.ts';
 import {
   activeStreams,
   postChat,
   startTestServer,
   type TestServer,
-} from './test-support/server.ts';
+} from '../test-support/server.ts';
 
 let server: TestServer;
 

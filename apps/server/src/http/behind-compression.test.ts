@@ -4,12 +4,12 @@ import { API_PATHS } from '@gpt-stream/protocol';
 import compression from 'compression';
 import express from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from './app.ts';
-import type { Model } from './models/model.ts';
-import { createModelRegistry } from './models/registry.ts';
-import { silentLogger } from './observability/logger.ts';
-import { createMetrics } from './observability/metrics.ts';
-import { createTestStreams, testConfig } from './test-support/server.ts';
+import { createApp } from '../app.ts';
+import type { Model } from '../models/model.ts';
+import { createModelRegistry } from '../models/registry.ts';
+import { silentLogger } from '../observability/logger.ts';
+import { createMetrics } from '../observability/metrics.ts';
+import { createTestStreams, testConfig } from '../test-support/server.ts';
 
 /** Yields one token, then waits for the test before the rest: a buffered first token never shows. */
 function gatedModel() {

@@ -1,14 +1,14 @@
 import { API_PATHS } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEchoModel } from './models/echo.ts';
-import { rawRequest, sendUnread } from './test-support/raw-http.ts';
-import { endlessModel } from './test-support/scripted-models.ts';
+import { createEchoModel } from '../models/echo.ts';
+import { rawRequest, sendUnread } from '../test-support/raw-http.ts';
+import { endlessModel } from '../test-support/scripted-models.ts';
 import {
   activeStreams,
   postChat,
   startTestServer,
   type TestServer,
-} from './test-support/server.ts';
+} from '../test-support/server.ts';
 
 let server: TestServer;
 afterEach(() => server.close());
