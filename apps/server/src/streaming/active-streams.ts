@@ -7,8 +7,8 @@ import {
   formatEventId,
   isTerminalEvent,
 } from '@gpt-stream/protocol';
-import type { StreamError } from '../model-failure.ts';
 import type { GenerateInput, Model } from '../models/model.ts';
+import type { StreamError } from '../models/model-failure.ts';
 import type { Logger } from '../observability/logger.ts';
 import { redactStreamId } from '../observability/redact.ts';
 import type { StreamObserver } from '../observability/stream-observer.ts';

@@ -1,6 +1,6 @@
 import { ERROR_CODES, type TerminalEvent } from '@gpt-stream/protocol';
-import { type StreamError, terminalErrorFor } from '../model-failure.ts';
 import type { GenerateInput, Model, TextStream } from '../models/model.ts';
+import { type StreamError, terminalErrorFor } from '../models/model-failure.ts';
 import type { ObservedStream } from '../observability/stream-observer.ts';
 import type { EventLog } from '../store/event-log.ts';
 import type { FlushScheduler } from './flush-scheduler.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { ModelError } from './model.ts';
 import { MODEL_FAILED, terminalErrorFor } from './model-failure.ts';
-import { ModelError } from './models/model.ts';
 
 describe('terminalErrorFor', () => {
   it('passes a model error on as it is', () => {

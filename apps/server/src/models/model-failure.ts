@@ -1,5 +1,5 @@
 import { ERROR_CODES, type StreamEventData } from '@gpt-stream/protocol';
-import { ModelError } from './models/model.ts';
+import { ModelError } from './model.ts';
 
 export type StreamError = StreamEventData<'error'>;
 

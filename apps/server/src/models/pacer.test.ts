@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { streamTokens } from './models/token-stream.ts';
 import { createPacer, type Sleeper } from './pacer.ts';
+import { streamTokens } from './token-stream.ts';
 
 beforeEach(() => {
   vi.useFakeTimers();
