@@ -6,9 +6,9 @@ import {
   LAST_EVENT_ID_HEADER,
 } from '@gpt-stream/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { followWithEventSource } from './test-support/event-source.ts';
-import { killStartedServers, listening, runServer } from './test-support/process.ts';
-import { startRedis, type TestRedis } from './test-support/redis.ts';
+import { followWithEventSource } from '../test-support/event-source.ts';
+import { killStartedServers, listening, runServer } from '../test-support/process.ts';
+import { startRedis, type TestRedis } from '../test-support/redis.ts';
 import {
   ADVERSARIAL_TEXT,
   readStream,
@@ -16,7 +16,7 @@ import {
   sequencesOf,
   streamIdOf,
   textOf,
-} from './test-support/server.ts';
+} from '../test-support/server.ts';
 
 const ADVERSARIAL = ADVERSARIAL_TEXT.repeat(2);
 

@@ -2,11 +2,11 @@ import { once } from 'node:events';
 import { chatStreamPath, type StreamEvent } from '@gpt-stream/protocol';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthOf, type Instance, redisInstances, startChat } from './test-support/instances.ts';
-import { killStartedServers, runServer } from './test-support/process.ts';
-import { startRedis, type TestRedis, type TestRedisOptions } from './test-support/redis.ts';
-import { ADVERSARIAL_TEXT } from './test-support/server.ts';
-import { readTimed, type TimedStream, textOfTimed } from './test-support/timed-stream.ts';
+import { healthOf, type Instance, redisInstances, startChat } from '../test-support/instances.ts';
+import { killStartedServers, runServer } from '../test-support/process.ts';
+import { startRedis, type TestRedis, type TestRedisOptions } from '../test-support/redis.ts';
+import { ADVERSARIAL_TEXT } from '../test-support/server.ts';
+import { readTimed, type TimedStream, textOfTimed } from '../test-support/timed-stream.ts';
 
 /** Echoed back in some 200 pieces, 20 ms apart: a stream of a few seconds, exact to the byte. */
 const TEXT = ADVERSARIAL_TEXT.repeat(5);

@@ -7,11 +7,11 @@ import {
 } from '@gpt-stream/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INSTANCE_LOST_SEQ } from './store/stream-store.ts';
-import { redisInstances, startChat } from './test-support/instances.ts';
-import { killStartedServers } from './test-support/process.ts';
-import { redisPerFile } from './test-support/redis.ts';
-import { readTimed, type TimedEvent, type TimedStream } from './test-support/timed-stream.ts';
+import { redisInstances, startChat } from '../test-support/instances.ts';
+import { killStartedServers } from '../test-support/process.ts';
+import { redisPerFile } from '../test-support/redis.ts';
+import { readTimed, type TimedEvent, type TimedStream } from '../test-support/timed-stream.ts';
+import { INSTANCE_LOST_SEQ } from './stream-store.ts';
 
 const redis = redisPerFile();
 let client: Redis;

@@ -1,9 +1,9 @@
 import { chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Instance, redisInstances, startChat } from './test-support/instances.ts';
-import { killStartedServers } from './test-support/process.ts';
-import { redisPerFile } from './test-support/redis.ts';
-import { percentile, readTimed, textOfTimed } from './test-support/timed-stream.ts';
+import { type Instance, redisInstances, startChat } from '../test-support/instances.ts';
+import { killStartedServers } from '../test-support/process.ts';
+import { redisPerFile } from '../test-support/redis.ts';
+import { percentile, readTimed, textOfTimed } from '../test-support/timed-stream.ts';
 
 const redis = redisPerFile();
 
