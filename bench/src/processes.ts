@@ -3,7 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { LoadJob, LoadMessage, LoadResult, SuiteMessage } from './load-job.ts';
+import type { LoadJob, LoadMessage, LoadResult, SuiteMessage } from './load/load-job.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const benchDist = fileURLToPath(new URL('./', import.meta.url));

@@ -14,9 +14,9 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
+import { answerFor, type StreamRequest } from './load/workload.ts';
 import type { Metric } from './scenarios.ts';
 import { median } from './stats.ts';
-import { answerFor, type StreamRequest } from './workload.ts';
 
 export interface ScaleOutSettings {
   streams: number;

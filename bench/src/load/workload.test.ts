@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tokenize } from '../../apps/server/src/models/tokenize.ts';
+import { tokenize } from '../../../apps/server/src/models/tokenize.ts';
 import { answerFor, realisticPrompt } from './workload.ts';
 
 describe('realisticPrompt', () => {

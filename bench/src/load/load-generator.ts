@@ -4,6 +4,7 @@
  * server on loopback, verifies every stream, and sends back one result.
  */
 import { setMaxListeners } from 'node:events';
+import { median, percentile } from '../stats.ts';
 import { acceptQueueDrained } from './accept-queue.ts';
 import type { LoadJob, LoadMessage, LoadResult, SuiteMessage, Summary } from './load-job.ts';
 import {
@@ -12,7 +13,6 @@ import {
   type StreamOutcome,
   type StreamTarget,
 } from './sse-client.ts';
-import { median, percentile } from './stats.ts';
 import { answerFor, type StreamRequest } from './workload.ts';
 
 /** Connections being opened at once: below the listen backlog (511 in Node), so no SYN is dropped. */

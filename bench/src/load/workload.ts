@@ -4,8 +4,8 @@
  * the same tokens in the same frames, and every stream can be checked to the byte.
  */
 import { conversationOf } from '@gpt-stream/protocol';
-import { writeMockAnswer } from '../../apps/server/src/models/mock-answer.ts';
-import { tokenize } from '../../apps/server/src/models/tokenize.ts';
+import { writeMockAnswer } from '../../../apps/server/src/models/mock-answer.ts';
+import { tokenize } from '../../../apps/server/src/models/tokenize.ts';
 
 export type BenchModel = 'mock' | 'echo';
 
