@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 await build({
   // Flat names in dist/: the suite starts the others from its own folder.
   entryPoints: [
-    { in: 'src/raw-server.ts', out: 'raw-server' },
+    { in: 'src/baseline/raw-server.ts', out: 'raw-server' },
     { in: 'src/load/load-generator.ts', out: 'load-generator' },
     { in: 'src/suite.ts', out: 'suite' },
     { in: 'src/profile-summary.ts', out: 'profile-summary' },

@@ -14,7 +14,7 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createRawServer } from '../raw-baseline.ts';
+import { createRawServer } from '../baseline/raw-baseline.ts';
 import { runStream, type StreamTarget } from './sse-client.ts';
 import { answerFor, type StreamRequest } from './workload.ts';
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { API_PATHS } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../apps/server/src/test-support/server.ts';
+import { startTestServer, type TestServer } from '../../../apps/server/src/test-support/server.ts';
 import { createRawServer } from './raw-baseline.ts';
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;

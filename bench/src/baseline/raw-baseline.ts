@@ -14,7 +14,7 @@ import {
   formatEventId,
   STREAM_RESPONSE_HEADERS,
 } from '@gpt-stream/protocol';
-import { answerFor, promptTokenCount, type StreamRequest } from './load/workload.ts';
+import { answerFor, promptTokenCount, type StreamRequest } from '../load/workload.ts';
 
 async function readJson(req: IncomingMessage): Promise<StreamRequest> {
   const chunks: Buffer[] = [];
