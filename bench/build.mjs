@@ -8,7 +8,7 @@ await build({
     { in: 'src/baseline/raw-server.ts', out: 'raw-server' },
     { in: 'src/load/load-generator.ts', out: 'load-generator' },
     { in: 'src/suite.ts', out: 'suite' },
-    { in: 'src/profile-summary.ts', out: 'profile-summary' },
+    { in: 'src/measure/profile-summary.ts', out: 'profile-summary' },
   ],
   outdir: 'dist',
   bundle: true,

@@ -9,14 +9,13 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRedis, type TestRedis } from '@gpt-stream/server/test-redis';
-import { runPageBench } from './page-bench.ts';
 import {
   cores,
   type ServerBuild,
   type ServerOptions,
   startServer,
   type TargetName,
-} from './processes.ts';
+} from './measure/processes.ts';
 import {
   type Columns,
   type Figures,
@@ -24,7 +23,9 @@ import {
   type RunPair,
   renderTable,
   summarize,
-} from './report.ts';
+} from './measure/report.ts';
+import { median } from './measure/stats.ts';
+import { runPageBench } from './page-bench.ts';
 import { runScaleOut, SCALE_OUT_METRICS } from './scale-out.ts';
 import {
   firehose,
@@ -34,7 +35,6 @@ import {
   slowStreams,
   timeToFirstToken,
 } from './scenarios.ts';
-import { median } from './stats.ts';
 import { redisStoreSlowStreams } from './store-scenario.ts';
 
 const SCENARIOS = ['firehose', 'slow', 'idle', 'ttft', 'page', 'store', 'scale-out'] as const;

@@ -4,7 +4,7 @@
  * server on loopback, verifies every stream, and sends back one result.
  */
 import { setMaxListeners } from 'node:events';
-import { median, percentile } from '../stats.ts';
+import { median, percentile } from '../measure/stats.ts';
 import { acceptQueueDrained } from './accept-queue.ts';
 import type { LoadJob, LoadMessage, LoadResult, SuiteMessage, Summary } from './load-job.ts';
 import {

@@ -3,8 +3,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { LoadJob, LoadMessage, LoadResult, SuiteMessage } from './load/load-job.ts';
+import type { LoadJob, LoadMessage, LoadResult, SuiteMessage } from '../load/load-job.ts';
 
+// Seen from the bundle this runs as, bench/dist/suite.js, next to the other bundles.
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const benchDist = fileURLToPath(new URL('./', import.meta.url));
 
