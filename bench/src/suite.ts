@@ -25,8 +25,6 @@ import {
   summarize,
 } from './measure/report.ts';
 import { median } from './measure/stats.ts';
-import { runPageBench } from './page-bench.ts';
-import { runScaleOut, SCALE_OUT_METRICS } from './scale-out.ts';
 import {
   firehose,
   idleMemory,
@@ -34,8 +32,10 @@ import {
   type ScenarioSettings,
   slowStreams,
   timeToFirstToken,
-} from './scenarios.ts';
-import { redisStoreSlowStreams } from './store-scenario.ts';
+} from './scenarios/baseline-scenarios.ts';
+import { runPageBench } from './scenarios/page-bench.ts';
+import { runScaleOut, SCALE_OUT_METRICS } from './scenarios/scale-out.ts';
+import { redisStoreSlowStreams } from './scenarios/store-scenario.ts';
 
 const SCENARIOS = ['firehose', 'slow', 'idle', 'ttft', 'page', 'store', 'scale-out'] as const;
 

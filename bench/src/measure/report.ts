@@ -1,6 +1,6 @@
 /** Folds the runs into medians and same-run ratios, prints them as a table and keeps them as JSON. */
 
-import type { Metric } from '../scenarios.ts';
+import type { Metric } from '../scenarios/baseline-scenarios.ts';
 import { median } from './stats.ts';
 
 export type Figures = Record<string, number>;

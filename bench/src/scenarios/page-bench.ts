@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// Seen from the bundle this runs as, bench/dist/suite.js.
 const webPackage = fileURLToPath(new URL('../../apps/web/package.json', import.meta.url));
 const PAGE_BENCH_TIMEOUT_MS = 15 * 60_000;
 

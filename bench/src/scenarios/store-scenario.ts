@@ -4,7 +4,7 @@
  * is generated. Redis's own load is counted from its INFO stats.
  */
 import { Redis } from 'ioredis';
-import { type Scenario, type ScenarioSettings, slowStreams } from './scenarios.ts';
+import { type Scenario, type ScenarioSettings, slowStreams } from './baseline-scenarios.ts';
 
 /** Commands Redis has processed since it started, INFO's own included. */
 async function commandsProcessed(url: string): Promise<number> {

@@ -14,9 +14,9 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
-import { answerFor, type StreamRequest } from './load/workload.ts';
-import { median } from './measure/stats.ts';
-import type { Metric } from './scenarios.ts';
+import { answerFor, type StreamRequest } from '../load/workload.ts';
+import { median } from '../measure/stats.ts';
+import type { Metric } from './baseline-scenarios.ts';
 
 export interface ScaleOutSettings {
   streams: number;

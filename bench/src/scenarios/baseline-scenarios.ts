@@ -3,10 +3,10 @@
  * turns what the load generator and /proc report into named figures.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LoadJob, LoadResult } from './load/load-job.ts';
-import { realisticPrompt } from './load/workload.ts';
-import { cpuMicros, peakRssKib, rssKib } from './measure/proc-stats.ts';
-import { type RunningServer, runLoad, type TargetName } from './measure/processes.ts';
+import type { LoadJob, LoadResult } from '../load/load-job.ts';
+import { realisticPrompt } from '../load/workload.ts';
+import { cpuMicros, peakRssKib, rssKib } from '../measure/proc-stats.ts';
+import { type RunningServer, runLoad, type TargetName } from '../measure/processes.ts';
 
 export interface Metric {
   key: string;
