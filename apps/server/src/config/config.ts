@@ -2,8 +2,10 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MAX_MESSAGES_LIMIT } from '@gpt-stream/protocol';
 import { z } from 'zod';
-import { BUILT_IN_MODEL_IDS } from '../models/registry.ts';
+import { BUILT_IN_MODEL_IDS } from '../models/built-in-ids.ts';
+import type { OpenAIUpstreamConfig } from '../models/openai.ts';
 import { THINK_TAG_MODES, type ThinkTagMode } from '../models/think-tags.ts';
+import { LOG_LEVELS, type LogLevel } from '../observability/logger.ts';
 
 /** The server package's folder, seen from this source file (dev) or from the bundle, dist/main.js. */
 const SERVER_DIR = new URL(import.meta.url.endsWith('.ts') ? '../../' : '../', import.meta.url);
@@ -60,9 +62,6 @@ function url(name: string) {
       return z.NEVER;
     });
 }
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** One of a few words, case-insensitive; unset is the fallback. */
 function oneOf<const T extends string>(name: string, choices: readonly T[], fallback: T) {
@@ -261,16 +260,6 @@ const EnvSchema = z.object({
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 
 type Env = z.infer<typeof EnvSchema>;
-
-/** An OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp, LM Studio) and the models to offer from it. */
-export interface OpenAIUpstreamConfig {
-  /** Up to and including the API version, e.g. `https://api.openai.com/v1`; no trailing slash. */
-  baseURL: string;
-  /** Sent as a bearer token; servers that need none get no Authorization header at all. */
-  apiKey?: string;
-  /** The upstream's own model names; the first is the page's default. */
-  models: string[];
-}
 
 /** Checks the upstream variables together: they only make sense as a set. */
 function readUpstream(env: Env, problems: string[]): OpenAIUpstreamConfig | undefined {
