@@ -10,6 +10,7 @@ import { sharedRateLimitStore } from './security/shared-rate-limit.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { createStreamStore } from './store/create-store.ts';
 import { ActiveStreams } from './streaming/active-streams.ts';
+import { sharedFlushScheduler } from './streaming/flush-scheduler.ts';
 
 function readConfig() {
   try {
@@ -24,7 +25,14 @@ function readConfig() {
 
 async function openStore() {
   try {
-    return await createStreamStore(config, logger);
+    // A shared store's writes go after the readers' writes of the turn: the generating
+    // instance's own readers read from memory and need not wait while the store encodes and
+    // sends the same events.
+    return await createStreamStore(
+      config,
+      logger,
+      (flush) => void sharedFlushScheduler.flushed().then(flush),
+    );
   } catch (error) {
     logger.fatal(error instanceof Error ? error.message : String(error));
     process.exit(1);
