@@ -2,7 +2,34 @@ import { once } from 'node:events';
 import { OutgoingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { HEARTBEAT_FRAME, STREAM_RESPONSE_HEADERS } from '@gpt-stream/protocol';
-import { dropDocumentHeaders } from '../security/headers.ts';
+
+/**
+ * Headers that only a document acts on, which the security middleware (helmet) sets on every
+ * response: policies for what a page may load, frame, open or send, and switches for old
+ * browsers' handling of pages and downloads. An event stream is read by script and never
+ * rendered, so on it they are dead weight, and a response keeps its header block (about 1.5 KB
+ * with these) for as long as the stream is open. Strict-Transport-Security goes too: the page
+ * and every JSON answer carry it, and a stream needs no reminder. What stays:
+ * `X-Content-Type-Options: nosniff` and `Cross-Origin-Resource-Policy`, which concern any
+ * resource a browser fetches.
+ */
+const DOCUMENT_ONLY_HEADERS = [
+  'Content-Security-Policy',
+  'Cross-Origin-Opener-Policy',
+  'Origin-Agent-Cluster',
+  'Referrer-Policy',
+  'Strict-Transport-Security',
+  'X-DNS-Prefetch-Control',
+  'X-Download-Options',
+  'X-Frame-Options',
+  'X-Permitted-Cross-Domain-Policies',
+  'X-XSS-Protection',
+] as const;
+
+/** Takes helmet's document-only headers off a response that is about to become an event stream. */
+function dropDocumentHeaders(res: ServerResponse): void {
+  for (const name of DOCUMENT_ONLY_HEADERS) res.removeHeader(name);
+}
 
 /**
  * The socket a response can frame its own chunks on, or undefined when only `res.write` will do.
