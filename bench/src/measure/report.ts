@@ -1,7 +1,13 @@
 /** Folds the runs into medians and same-run ratios, prints them as a table and keeps them as JSON. */
 
-import type { Metric } from '../scenarios/baseline-scenarios.ts';
 import { median } from './stats.ts';
+
+/** One figure a scenario reports, and which way is better. */
+export interface Metric {
+  key: string;
+  label: string;
+  better: 'higher' | 'lower';
+}
 
 export type Figures = Record<string, number>;
 

@@ -7,12 +7,7 @@ import type { LoadJob, LoadResult } from '../load/load-job.ts';
 import { realisticPrompt } from '../load/workload.ts';
 import { cpuMicros, peakRssKib, rssKib } from '../measure/proc-stats.ts';
 import { type RunningServer, runLoad, type TargetName } from '../measure/processes.ts';
-
-export interface Metric {
-  key: string;
-  label: string;
-  better: 'higher' | 'lower';
-}
+import type { Metric } from '../measure/report.ts';
 
 export interface ScenarioSettings {
   firehoseStreams: number;

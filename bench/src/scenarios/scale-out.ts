@@ -15,8 +15,8 @@ import {
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
 import { answerFor, type StreamRequest } from '../load/workload.ts';
+import type { Metric } from '../measure/report.ts';
 import { median } from '../measure/stats.ts';
-import type { Metric } from './baseline-scenarios.ts';
 
 export interface ScaleOutSettings {
   streams: number;
