@@ -3,11 +3,12 @@
 import { build } from 'esbuild';
 
 await build({
+  // Flat names in dist/: the suite starts the others from its own folder.
   entryPoints: [
-    'src/raw-server.ts',
-    'src/load-generator.ts',
-    'src/suite.ts',
-    'src/profile-summary.ts',
+    { in: 'src/baseline/raw-server.ts', out: 'raw-server' },
+    { in: 'src/load/load-generator.ts', out: 'load-generator' },
+    { in: 'src/suite.ts', out: 'suite' },
+    { in: 'src/measure/profile-summary.ts', out: 'profile-summary' },
   ],
   outdir: 'dist',
   bundle: true,

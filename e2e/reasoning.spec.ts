@@ -2,8 +2,11 @@ import type { ChatMessage } from '@gpt-stream/protocol';
 import { expect, type Page, test } from '@playwright/test';
 import { writeMockAnswer } from '../apps/server/src/models/mock-answer.ts';
 import { writeMockThinking } from '../apps/server/src/models/mock-thinking.ts';
-import { type FakeOpenAI, startFakeOpenAI } from '../apps/server/src/models/openai-fake-server.ts';
 import { countTokens } from '../apps/server/src/models/tokenize.ts';
+import {
+  type FakeOpenAI,
+  startFakeOpenAI,
+} from '../apps/server/src/test-support/openai-fake-server.ts';
 import {
   ids,
   outputText,

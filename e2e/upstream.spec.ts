@@ -1,5 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { type FakeOpenAI, startFakeOpenAI } from '../apps/server/src/models/openai-fake-server.ts';
+import {
+  type FakeOpenAI,
+  startFakeOpenAI,
+} from '../apps/server/src/test-support/openai-fake-server.ts';
 import { ids, outputText, sendPrompt, showExactText, status } from './chat-page.ts';
 import { type OwnServer, startOwnServer } from './own-server.ts';
 

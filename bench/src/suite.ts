@@ -9,14 +9,13 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startRedis, type TestRedis } from '@gpt-stream/server/test-redis';
-import { runPageBench } from './page-bench.ts';
 import {
   cores,
   type ServerBuild,
   type ServerOptions,
   startServer,
   type TargetName,
-} from './processes.ts';
+} from './measure/processes.ts';
 import {
   type Columns,
   type Figures,
@@ -24,8 +23,8 @@ import {
   type RunPair,
   renderTable,
   summarize,
-} from './report.ts';
-import { runScaleOut, SCALE_OUT_METRICS } from './scale-out.ts';
+} from './measure/report.ts';
+import { median } from './measure/stats.ts';
 import {
   firehose,
   idleMemory,
@@ -33,9 +32,10 @@ import {
   type ScenarioSettings,
   slowStreams,
   timeToFirstToken,
-} from './scenarios.ts';
-import { median } from './stats.ts';
-import { redisStoreSlowStreams } from './store-scenario.ts';
+} from './scenarios/baseline-scenarios.ts';
+import { runPageBench } from './scenarios/page-bench.ts';
+import { runScaleOut, SCALE_OUT_METRICS } from './scenarios/scale-out.ts';
+import { redisStoreSlowStreams } from './scenarios/store-scenario.ts';
 
 const SCENARIOS = ['firehose', 'slow', 'idle', 'ttft', 'page', 'store', 'scale-out'] as const;
 

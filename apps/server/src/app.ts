@@ -1,9 +1,9 @@
 import { API_PATHS, ERROR_CODES, LAST_EVENT_ID_HEADER } from '@gpt-stream/protocol';
 import express, { type Express } from 'express';
 import type { Store } from 'express-rate-limit';
-import type { ActiveStreams } from './active-streams.ts';
-import type { Config } from './config.ts';
-import { handleErrors, sendError } from './http-errors.ts';
+import type { Config } from './config/config.ts';
+import { handleErrors, sendError } from './http/http-errors.ts';
+import { serveWeb } from './http/web-static.ts';
 import type { ModelRegistry } from './models/registry.ts';
 import type { Logger } from './observability/logger.ts';
 import type { Metrics } from './observability/metrics.ts';
@@ -16,7 +16,7 @@ import { allowedHosts } from './security/allowed-hosts.ts';
 import { corsPolicy } from './security/cors.ts';
 import { securityHeaders } from './security/headers.ts';
 import { streamStartLimits } from './security/stream-limits.ts';
-import { serveWeb } from './web-static.ts';
+import type { ActiveStreams } from './streaming/active-streams.ts';
 
 export interface AppOptions {
   config: Pick<

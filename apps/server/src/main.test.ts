@@ -5,8 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_PATHS, HealthSchema } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killStartedServers, listening, type Running, runServer as run } from './test-process.ts';
-import { type ReceivedStream, readStream } from './test-server.ts';
+import {
+  killStartedServers,
+  listening,
+  type Running,
+  runServer as run,
+} from './test-support/process.ts';
+import { type ReceivedStream, readStream } from './test-support/server.ts';
 
 afterEach(killStartedServers);
 

@@ -1,7 +1,7 @@
-import { ActiveStreams } from './active-streams.ts';
 import { createApp } from './app.ts';
-import { ConfigError, loadConfig } from './config.ts';
-import { createHttpServer } from './http-server.ts';
+import { ConfigError, loadConfig } from './config/config.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { hasBuiltPage } from './http/web-static.ts';
 import { createModels } from './models/registry.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -9,7 +9,8 @@ import { createStreamObserver } from './observability/stream-observer.ts';
 import { sharedRateLimitStore } from './security/shared-rate-limit.ts';
 import { closeOnSignals } from './shutdown.ts';
 import { createStreamStore } from './store/create-store.ts';
-import { hasBuiltPage } from './web-static.ts';
+import { ActiveStreams } from './streaming/active-streams.ts';
+import { sharedFlushScheduler } from './streaming/flush-scheduler.ts';
 
 function readConfig() {
   try {
@@ -24,7 +25,14 @@ function readConfig() {
 
 async function openStore() {
   try {
-    return await createStreamStore(config, logger);
+    // A shared store's writes go after the readers' writes of the turn: the generating
+    // instance's own readers read from memory and need not wait while the store encodes and
+    // sends the same events.
+    return await createStreamStore(
+      config,
+      logger,
+      (flush) => void sharedFlushScheduler.flushed().then(flush),
+    );
   } catch (error) {
     logger.fatal(error instanceof Error ? error.message : String(error));
     process.exit(1);

@@ -7,9 +7,9 @@ import {
   type Running,
   runServer,
   runServerWithUnreadLog,
-} from './test-process.ts';
-import { startRedis, type TestRedis } from './test-redis.ts';
-import { type ReceivedStream, readStream } from './test-server.ts';
+} from './test-support/process.ts';
+import { startRedis, type TestRedis } from './test-support/redis.ts';
+import { type ReceivedStream, readStream } from './test-support/server.ts';
 
 let redis: TestRedis | undefined;
 afterEach(async () => {

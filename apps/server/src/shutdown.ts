@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { ERROR_CODES } from '@gpt-stream/protocol';
-import type { ActiveStreams, StopReason } from './active-streams.ts';
 import { exitProcess, type Logger } from './observability/logger.ts';
+import type { ActiveStreams, StopReason } from './streaming/active-streams.ts';
 
 export interface ShutdownOptions {
   server: Server;

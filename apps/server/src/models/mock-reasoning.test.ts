@@ -11,7 +11,7 @@ import {
   type TestServer,
   textOf,
   thinkingOf,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 import { writeMockAnswer } from './mock-answer.ts';
 import { writeMockThinking } from './mock-thinking.ts';
 import { countTokens } from './tokenize.ts';

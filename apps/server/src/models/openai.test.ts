@@ -2,7 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect } from 'node:util';
 import { API_PATHS, chatStreamPath, type StreamEvent } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../config/config.ts';
+import {
+  type FakeBehaviour,
+  type FakeOpenAI,
+  type FakeReasoningDialect,
+  refusedBaseURL,
+  startFakeOpenAI,
+} from '../test-support/openai-fake-server.ts';
 import {
   activeStreams,
   postChat,
@@ -13,16 +20,9 @@ import {
   type TestServer,
   textOf,
   thinkingOf,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 import type { Model } from './model.ts';
 import { createOpenAIModels } from './openai.ts';
-import {
-  type FakeBehaviour,
-  type FakeOpenAI,
-  type FakeReasoningDialect,
-  refusedBaseURL,
-  startFakeOpenAI,
-} from './openai-fake-server.ts';
 import { createModels } from './registry.ts';
 
 const KEY = 'sk-test-never-shown-4f9a';

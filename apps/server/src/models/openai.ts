@@ -1,11 +1,20 @@
 import type { FinishReason, Usage } from '@gpt-stream/protocol';
 import OpenAI from 'openai';
-import type { OpenAIUpstreamConfig } from '../config.ts';
 import type { Chunk, Completion, GenerateInput, Model } from './model.ts';
 import { reasoningOf } from './reasoning-dialects.ts';
 import { type SplitContent, type ThinkTagMode, ThinkTagSplitter } from './think-tags.ts';
 import { countConversationTokens } from './tokenize.ts';
 import { toUpstreamError, upstreamCut, upstreamTimeout } from './upstream-errors.ts';
+
+/** An OpenAI-compatible server (OpenAI, Ollama, vLLM, llama.cpp, LM Studio) and the models to offer from it. */
+export interface OpenAIUpstreamConfig {
+  /** Up to and including the API version, e.g. `https://api.openai.com/v1`; no trailing slash. */
+  baseURL: string;
+  /** Sent as a bearer token; servers that need none get no Authorization header at all. */
+  apiKey?: string;
+  /** The upstream's own model names; the first is the page's default. */
+  models: string[];
+}
 
 export interface OpenAIModelOptions {
   /** How long the upstream may stay silent, before its first byte or between two chunks. */

@@ -1,18 +1,15 @@
 import type { ModelList } from '@gpt-stream/protocol';
-import type { Config } from '../config.ts';
 import { createEchoModel } from './echo.ts';
 import { createMockModel, createMockReasoningModel } from './mock.ts';
 import type { Model } from './model.ts';
-import { createOpenAIModels } from './openai.ts';
+import { createOpenAIModels, type OpenAIUpstreamConfig } from './openai.ts';
+import type { ThinkTagMode } from './think-tags.ts';
 
 export interface ModelRegistry {
   readonly defaultModel: string;
   get(id: string): Model | undefined;
   list(): ModelList;
 }
-
-/** Ids an upstream model may not take: configuration refuses them by name. */
-export const BUILT_IN_MODEL_IDS = ['mock', 'mock-reasoning', 'echo'] as const;
 
 export function createModelRegistry(models: readonly Model[], defaultModel: string): ModelRegistry {
   const byId = new Map(models.map((model) => [model.id, model]));
@@ -38,13 +35,19 @@ export function createBuiltInModels({ mockDelayMs }: { mockDelayMs: number }): M
   return createModelRegistry(builtInModels({ mockDelayMs }), 'mock');
 }
 
+/** The settings the models are made from; the server's configuration has them all. */
+export interface ModelsConfig {
+  mockDelayMs: number;
+  openai: OpenAIUpstreamConfig | undefined;
+  upstreamIdleTimeoutMs: number;
+  upstreamThinkTags: ThinkTagMode;
+}
+
 /**
  * The built-in models, plus the upstream's when one is configured. A configured upstream model is
  * the default: whoever set one up wants the page to use it.
  */
-export function createModels(
-  config: Pick<Config, 'mockDelayMs' | 'openai' | 'upstreamIdleTimeoutMs' | 'upstreamThinkTags'>,
-): ModelRegistry {
+export function createModels(config: ModelsConfig): ModelRegistry {
   const upstream = config.openai
     ? createOpenAIModels(config.openai, {
         idleTimeoutMs: config.upstreamIdleTimeoutMs,

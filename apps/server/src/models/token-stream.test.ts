@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPacer, type Pacer } from '../pacer.ts';
 import type { TextStream } from './model.ts';
+import { createPacer, type Pacer } from './pacer.ts';
 import { streamTokens } from './token-stream.ts';
 
 /** A pacer that wakes each sleeper when the test says so, and records the order of things. */

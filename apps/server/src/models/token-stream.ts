@@ -1,5 +1,5 @@
-import { type Pacer, type Sleep, type Sleeper, sharedPacer } from '../pacer.ts';
 import type { Chunk, Completion, TextStream } from './model.ts';
+import { type Pacer, type Sleep, type Sleeper, sharedPacer } from './pacer.ts';
 
 export interface TokenStreamOptions {
   /** Counted when the stream finishes, for the usage in `done`. */

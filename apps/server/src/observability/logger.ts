@@ -1,8 +1,10 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
-import type { LogLevel } from '../config.ts';
 import { redactStreamIds } from './redact.ts';
 
 export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Lines held for a destination that takes none; past it new lines are dropped, not kept. */
 const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;

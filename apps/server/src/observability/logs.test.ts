@@ -1,8 +1,8 @@
 import { API_PATHS, chatStreamPath, RESUME_AFTER_PARAM } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postChat, readStream, startTestServer, type TestServer } from '../test-server.ts';
+import { testModels } from '../test-support/scripted-models.ts';
+import { postChat, readStream, startTestServer, type TestServer } from '../test-support/server.ts';
 import { REQUEST_ID_HEADER } from './request-logger.ts';
-import { testModels } from './test-models.ts';
 
 let server: TestServer;
 

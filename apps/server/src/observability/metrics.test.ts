@@ -1,14 +1,14 @@
 import { chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testModels } from '../test-support/scripted-models.ts';
 import {
   gatedModel,
   postChat,
   readStream,
   startTestServer,
   type TestServer,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 import { METRICS_PATH } from './metrics-route.ts';
-import { testModels } from './test-models.ts';
 
 /** `name{labels}` -> value, from Prometheus's text format. */
 async function scrape(server: TestServer): Promise<Map<string, number>> {

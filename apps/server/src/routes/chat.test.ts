@@ -13,7 +13,7 @@ import {
   startTestServer,
   type TestServer,
   textOf,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 
 let server: TestServer;
 

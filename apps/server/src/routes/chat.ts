@@ -9,12 +9,12 @@ import {
   parseResumePosition,
 } from '@gpt-stream/protocol';
 import express, { type Router } from 'express';
-import type { ActiveStreams } from '../active-streams.ts';
-import type { Config } from '../config.ts';
-import { sendError } from '../http-errors.ts';
+import type { Config } from '../config/config.ts';
+import { sendError } from '../http/http-errors.ts';
 import type { ModelRegistry } from '../models/registry.ts';
 import { withSystemPrompt } from '../models/system-prompt.ts';
 import { clientKeyOf, type StreamStartLimits } from '../security/stream-limits.ts';
+import type { ActiveStreams } from '../streaming/active-streams.ts';
 
 /**
  * The byte limit only stops bodies no valid request could fill: JSON escapes take up to six bytes

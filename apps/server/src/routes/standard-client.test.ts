@@ -5,7 +5,7 @@ import {
   LAST_EVENT_ID_HEADER,
 } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { followWithEventSource } from '../test-event-source.ts';
+import { followWithEventSource } from '../test-support/event-source.ts';
 import {
   ADVERSARIAL_TEXT,
   postChat,
@@ -16,7 +16,7 @@ import {
   streamIdOf,
   type TestServer,
   textOf,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 
 let server: TestServer;
 

@@ -6,7 +6,7 @@ import {
   readUntilFirstDelta,
   startTestServer,
   type TestServer,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 
 let server: TestServer | undefined;
 

@@ -1,7 +1,7 @@
 import { API_PATHS, type Health } from '@gpt-stream/protocol';
 import express, { type Router } from 'express';
-import type { ActiveStreams } from '../active-streams.ts';
 import type { ModelRegistry } from '../models/registry.ts';
+import type { ActiveStreams } from '../streaming/active-streams.ts';
 
 /** `GET /api/health` and `GET /api/models`: cheap reads for load balancers and the page. */
 export function statusRoutes({

@@ -21,7 +21,7 @@ import {
   streamIdOf,
   type TestServer,
   textOf,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 
 const ADVERSARIAL = ADVERSARIAL_TEXT;
 

@@ -7,8 +7,8 @@ import {
   RESUME_AFTER_PARAM,
 } from '@gpt-stream/protocol';
 import express, { type Request, type Response, type Router } from 'express';
-import type { ActiveStreams } from '../active-streams.ts';
-import { sendError } from '../http-errors.ts';
+import { sendError } from '../http/http-errors.ts';
+import type { ActiveStreams } from '../streaming/active-streams.ts';
 
 /** The stream id of the path, or undefined after answering 400. */
 function streamIdOf(req: Request, res: Response): string | undefined {

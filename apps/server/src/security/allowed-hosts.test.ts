@@ -1,7 +1,7 @@
 import { API_PATHS, ApiErrorBodySchema } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exchangeRaw, rawRequest } from '../test-raw-http.ts';
-import { startTestServer, type TestServer } from '../test-server.ts';
+import { exchangeRaw, rawRequest } from '../test-support/raw-http.ts';
+import { startTestServer, type TestServer } from '../test-support/server.ts';
 
 let server: TestServer;
 

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { ERROR_CODES } from '@gpt-stream/protocol';
 import type { RequestHandler } from 'express';
-import type { Config } from '../config.ts';
-import { sendError } from '../http-errors.ts';
+import type { Config } from '../config/config.ts';
+import { sendError } from '../http/http-errors.ts';
 
 const passThrough: RequestHandler = (_req, _res, next) => next();
 

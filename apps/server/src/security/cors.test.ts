@@ -1,6 +1,6 @@
 import { API_PATHS, LAST_EVENT_ID_HEADER } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postChat, readStream, startTestServer, type TestServer } from '../test-server.ts';
+import { postChat, readStream, startTestServer, type TestServer } from '../test-support/server.ts';
 
 const ALLOWED = 'https://app.example.com';
 const OTHER = 'https://evil.example';

@@ -5,8 +5,13 @@ import {
   LAST_EVENT_ID_HEADER,
 } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { endlessModel } from '../observability/test-models.ts';
-import { postChat, readUntilFirstDelta, startTestServer, type TestServer } from '../test-server.ts';
+import { endlessModel } from '../test-support/scripted-models.ts';
+import {
+  postChat,
+  readUntilFirstDelta,
+  startTestServer,
+  type TestServer,
+} from '../test-support/server.ts';
 
 let server: TestServer;
 const open: AbortController[] = [];

@@ -9,7 +9,7 @@ import {
   startTestServer,
   streamIdOf,
   type TestServer,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 
 let server: TestServer;
 let webDir: string | undefined;

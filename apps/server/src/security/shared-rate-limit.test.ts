@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthOf, redisInstances, startChat } from '../test-instances.ts';
-import { killStartedServers } from '../test-process.ts';
-import { redisPerFile } from '../test-redis.ts';
+import { healthOf, redisInstances, startChat } from '../test-support/instances.ts';
+import { killStartedServers } from '../test-support/process.ts';
+import { redisPerFile } from '../test-support/redis.ts';
 
 const redis = redisPerFile();
 

@@ -1,13 +1,13 @@
 import { API_PATHS, ApiErrorBodySchema } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testModels } from '../observability/test-models.ts';
+import { testModels } from '../test-support/scripted-models.ts';
 import {
   activeStreams,
   postChat,
   readStream,
   startTestServer,
   type TestServer,
-} from '../test-server.ts';
+} from '../test-support/server.ts';
 import { BUSY_RETRY_AFTER_SECONDS } from './stream-limits.ts';
 
 let server: TestServer;

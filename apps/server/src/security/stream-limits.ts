@@ -1,10 +1,10 @@
 import { ERROR_CODES } from '@gpt-stream/protocol';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
-import type { ActiveStreams } from '../active-streams.ts';
-import type { Config } from '../config.ts';
-import { sendError } from '../http-errors.ts';
+import type { Config } from '../config/config.ts';
+import { sendError } from '../http/http-errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { ActiveStreams } from '../streaming/active-streams.ts';
 
 /** A stream lasts seconds; a client told to come back after this has a fair chance of a slot. */
 export const BUSY_RETRY_AFTER_SECONDS = 5;

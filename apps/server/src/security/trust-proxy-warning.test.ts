@@ -1,6 +1,6 @@
 import { API_PATHS } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killStartedServers, listening, runServer } from '../test-process.ts';
+import { killStartedServers, listening, runServer } from '../test-support/process.ts';
 
 afterEach(killStartedServers);
 

@@ -1,5 +1,4 @@
-import type { Config } from '../config.ts';
-import { sharedFlushScheduler } from '../flush-scheduler.ts';
+import type { Config } from '../config/config.ts';
 import type { Logger } from '../observability/logger.ts';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';
@@ -15,17 +14,22 @@ export type StoreConfig = Pick<
   | 'memoryStoreMaxBytes'
 >;
 
-/** The store `STREAM_STORE` names; rejects with a readable message when Redis is out of reach. */
-export async function createStreamStore(config: StoreConfig, logger: Logger): Promise<StreamStore> {
+/**
+ * The store `STREAM_STORE` names; rejects with a readable message when Redis is out of reach.
+ * `defer` runs the Redis store's writes of a turn (see RedisStoreOptions).
+ */
+export async function createStreamStore(
+  config: StoreConfig,
+  logger: Logger,
+  defer: (flush: () => void) => void,
+): Promise<StreamStore> {
   if (config.streamStore === 'redis') {
     return RedisStore.connect({
       url: config.redisUrl,
       retentionMs: config.streamRetentionMs,
       leaseMs: config.instanceLeaseMs,
       logger,
-      // After the readers' writes of the turn: the generating instance's own readers read from
-      // memory and need not wait while the store encodes and sends the same events.
-      defer: (flush) => void sharedFlushScheduler.flushed().then(flush),
+      defer,
     });
   }
   return new MemoryStore({

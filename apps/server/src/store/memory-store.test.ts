@@ -1,7 +1,7 @@
 import { ApiErrorBodySchema, chatStreamPath } from '@gpt-stream/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEchoModel } from '../models/echo.ts';
-import { postChat, startTestServer, type TestServer } from '../test-server.ts';
+import { postChat, startTestServer, type TestServer } from '../test-support/server.ts';
 import { EventLog } from './event-log.ts';
 import { MemoryStore, type MemoryStoreOptions } from './memory-store.ts';
 import type { EventBatches, StoredEvent } from './stream-store.ts';

@@ -1,6 +1,6 @@
 import type { StreamEvent } from '@gpt-stream/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../test-redis.ts';
+import { startRedis, type TestRedis } from '../test-support/redis.ts';
 import { EventLog } from './event-log.ts';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';

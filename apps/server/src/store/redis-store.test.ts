@@ -1,7 +1,7 @@
 import type { StreamEvent, TerminalEvent } from '@gpt-stream/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '../test-redis.ts';
+import { startRedis, type TestRedis } from '../test-support/redis.ts';
 import { EventLog } from './event-log.ts';
 import { RedisStore } from './redis-store.ts';
 import type { EventBatches, StoredEvent } from './stream-store.ts';

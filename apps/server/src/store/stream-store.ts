@@ -4,7 +4,7 @@ import {
   type StoreState,
   type StreamEvent,
 } from '@gpt-stream/protocol';
-import type { StreamError } from '../model-failure.ts';
+import type { StreamError } from '../models/model-failure.ts';
 import type { EventLog } from './event-log.ts';
 
 export interface StoredEvent {
