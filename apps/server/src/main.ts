@@ -47,6 +47,7 @@ const streams = new ActiveStreams({
   store,
   heartbeatMs: config.heartbeatMs,
   retentionMs: config.streamRetentionMs,
+  readerMaxLagBytes: config.readerMaxLagBytes,
   observer: createStreamObserver({ logger, metrics }),
   logger,
 });

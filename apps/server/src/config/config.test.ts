@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       maxConcurrentStreams: 1000,
       maxConcurrentReaders: 2000,
       maxStreamsPerClient: 50,
+      readerMaxLagBytes: 1_048_576,
       streamStore: 'memory',
       redisUrl: 'redis://127.0.0.1:6379',
       streamRetentionMs: 300_000,
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
         MAX_CONCURRENT_STREAMS: '50',
         MAX_CONCURRENT_READERS: '0',
         MAX_STREAMS_PER_CLIENT: '5',
+        READER_MAX_LAG_BYTES: '8388608',
         STREAM_STORE: 'redis',
         REDIS_URL: 'rediss://user:secret@cache.internal:6380/2',
         STREAM_RETENTION_MS: '60000',
@@ -100,6 +102,7 @@ describe('loadConfig', () => {
       maxConcurrentStreams: 50,
       maxConcurrentReaders: 0,
       maxStreamsPerClient: 5,
+      readerMaxLagBytes: 8_388_608,
       streamStore: 'redis',
       redisUrl: 'rediss://user:secret@cache.internal:6380/2',
       streamRetentionMs: 60_000,
@@ -138,6 +141,7 @@ describe('loadConfig', () => {
     ['STREAM_RETENTION_MS', '0'],
     ['MEMORY_STORE_MAX_STREAMS', 'lots'],
     ['MEMORY_STORE_MAX_BYTES', '10'],
+    ['READER_MAX_LAG_BYTES', '1024'],
   ])('rejects %s=%s with a message naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(
       new RegExp(`${name} must be a whole number from \\d+ to \\d+, got "${value}"`),

@@ -124,6 +124,13 @@ function hostList(name: string) {
     });
 }
 
+/**
+ * How far a reader whose socket is full may fall behind, in bytes of the stream's log, before
+ * it is cut and left to resume: far beyond what a model writes while a working connection
+ * drains, and the bound on what one stopped reader costs the server.
+ */
+export const DEFAULT_READER_MAX_LAG_BYTES = 1024 * 1024;
+
 const TRUST_PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
 function isAddressOrSubnet(entry: string): boolean {
@@ -226,6 +233,11 @@ const EnvSchema = z.object({
     min: 0,
     max: 1_000_000,
     fallback: 2000,
+  }),
+  READER_MAX_LAG_BYTES: wholeNumber('READER_MAX_LAG_BYTES', {
+    min: 64 * 1024,
+    max: 2 ** 32,
+    fallback: DEFAULT_READER_MAX_LAG_BYTES,
   }),
   MAX_STREAMS_PER_CLIENT: wholeNumber('MAX_STREAMS_PER_CLIENT', {
     min: 0,
@@ -347,6 +359,8 @@ export interface Config {
   maxConcurrentReaders: number;
   /** Running streams one client address may hold at once; 0: no cap. */
   maxStreamsPerClient: number;
+  /** How far (bytes of the stream's log) a reader whose socket is full may fall behind before it is cut. */
+  readerMaxLagBytes: number;
   /** Where streams are kept for resuming: this process alone, or Redis shared by every instance. */
   streamStore: 'memory' | 'redis';
   redisUrl: string;
@@ -402,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     maxConcurrentStreams: data.MAX_CONCURRENT_STREAMS,
     maxConcurrentReaders: data.MAX_CONCURRENT_READERS,
     maxStreamsPerClient: data.MAX_STREAMS_PER_CLIENT,
+    readerMaxLagBytes: data.READER_MAX_LAG_BYTES,
     streamStore: data.STREAM_STORE,
     redisUrl: data.REDIS_URL,
     streamRetentionMs: data.STREAM_RETENTION_MS,

@@ -52,6 +52,8 @@ export interface ActiveStreamsOptions {
   logger: Logger;
   /** Batches the writes of a turn; the process-wide one unless a test brings its own. */
   flushes?: FlushScheduler;
+  /** How far a reader with a full socket may fall behind before it is cut (READER_MAX_LAG_BYTES). */
+  readerMaxLagBytes: number;
 }
 
 export interface StartOptions {
@@ -86,6 +88,7 @@ export class ActiveStreams {
   readonly #observer: StreamObserver;
   readonly #logger: Logger;
   readonly #flushes: FlushScheduler;
+  readonly #readerMaxLagBytes: number;
   readonly #generations = new Map<string, Generation>();
   readonly #responses = new Set<SseResponse>();
   readonly #storeReaders = new Set<StoreReader>();
@@ -105,8 +108,10 @@ export class ActiveStreams {
     observer,
     logger,
     flushes = sharedFlushScheduler,
+    readerMaxLagBytes,
   }: ActiveStreamsOptions) {
     this.#logger = logger;
+    this.#readerMaxLagBytes = readerMaxLagBytes;
     this.#flushes = flushes;
     this.#store = store;
     this.#retentionMs = retentionMs;
@@ -256,7 +261,13 @@ export class ActiveStreams {
   }
 
   #follow(generation: Generation, res: ServerResponse, afterSeq: number): void {
-    new GenerationFollower(generation, this.#open(res), afterSeq, this.#flushes).start();
+    new GenerationFollower(
+      generation,
+      this.#open(res),
+      afterSeq,
+      this.#flushes,
+      this.#readerMaxLagBytes,
+    ).start();
   }
 
   async #readFromStore(streamId: string, afterSeq: number, res: ServerResponse): Promise<void> {

@@ -8,27 +8,17 @@ import type { SseResponse } from './sse-response.ts';
 const WRITE_CHUNK_CHARS = 64 * 1024;
 
 /**
- * How far a reader may fall behind, in bytes of the stream's log (EventLog.bytes: about two per
- * character), while its socket stays full. Past it the reader is cut, like a dropped connection:
- * it can resume from the log. Far beyond what a model writes while a working connection drains
- * (a page on a slow link takes a second to fall one token behind); reached only by a reader that
- * has stopped reading. It also bounds what a reader can pile up in the server's socket buffers:
- * about one write chunk while the stream runs, and this much more when the stream ends while
- * the reader is behind.
- */
-export const READER_MAX_LAG_BYTES = 1024 * 1024;
-
-/**
  * Writes a generation running in this process to one response, straight from its log in memory:
  * first everything after the reader's position, then the events as they come. It writes once per
  * turn of the event loop (see FlushScheduler), all the frames that are ready in one write; when
  * the socket is full it waits for 'drain' while the model goes on, then catches up from the log,
- * unless it fell too far behind meanwhile (READER_MAX_LAG_BYTES).
+ * unless it fell more than `maxLagBytes` behind meanwhile.
  */
 export class GenerationFollower implements GenerationReader, Flushable {
   readonly #generation: Generation;
   readonly #out: SseResponse;
   readonly #flushes: FlushScheduler;
+  readonly #maxLagBytes: number;
   #encoder: StreamEncoder | undefined;
   /** The next sequence number this reader needs. */
   #next: number;
@@ -38,10 +28,24 @@ export class GenerationFollower implements GenerationReader, Flushable {
   #done = false;
   scheduled = false;
 
-  constructor(generation: Generation, out: SseResponse, afterSeq: number, flushes: FlushScheduler) {
+  constructor(
+    generation: Generation,
+    out: SseResponse,
+    afterSeq: number,
+    flushes: FlushScheduler,
+    /**
+     * How far the reader may fall behind, in bytes of the stream's log (EventLog.bytes: about
+     * two per character), while its socket stays full; past it the reader is cut, like a
+     * dropped connection, and can resume from the log. It also bounds what a reader piles up in
+     * the server's socket buffers: about one write chunk while the stream runs, and this much
+     * more when the stream ends while the reader is behind.
+     */
+    maxLagBytes: number,
+  ) {
     this.#generation = generation;
     this.#out = out;
     this.#flushes = flushes;
+    this.#maxLagBytes = maxLagBytes;
     this.#next = afterSeq + 1;
   }
 
@@ -61,7 +65,7 @@ export class GenerationFollower implements GenerationReader, Flushable {
     if (this.#done) return;
     const { log } = this.#generation;
     const ended = log.terminal !== undefined;
-    if (this.#blocked && log.bytes - this.#blockedAtBytes > READER_MAX_LAG_BYTES) {
+    if (this.#blocked && log.bytes - this.#blockedAtBytes > this.#maxLagBytes) {
       this.#cut();
       return;
     }
@@ -88,7 +92,7 @@ export class GenerationFollower implements GenerationReader, Flushable {
       this.#next = seq;
       // A reader that was replaying a long stream when its socket filled may be far behind.
       if (flushAll) forcedBytes += 2 * chunk.length;
-      if (forcedBytes > READER_MAX_LAG_BYTES) {
+      if (forcedBytes > this.#maxLagBytes) {
         this.#cut();
         return;
       }

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { API_PATHS, chatStreamPath } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_READER_MAX_LAG_BYTES } from '../config/config.ts';
 import type { Model } from '../models/model.ts';
 import { rawRequest, sendUnread } from '../test-support/raw-http.ts';
 import {
@@ -16,10 +17,14 @@ import {
   type TestServer,
   textOf,
 } from '../test-support/server.ts';
-import { READER_MAX_LAG_BYTES } from './generation-reader.ts';
 
 /** A model that yields `chunk` forever and records how far it got and whether it was cleaned up. */
-function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFINITY } = {}) {
+function probeModel({
+  chunk = 'x',
+  delayMs = 0,
+  failAfter = Number.POSITIVE_INFINITY,
+  holdAfter = Number.POSITIVE_INFINITY,
+} = {}) {
   const probe = { pulled: 0, finished: false, signal: undefined as AbortSignal | undefined };
   const model: Model = {
     id: 'probe',
@@ -30,6 +35,8 @@ function probeModel({ chunk = 'x', delayMs = 0, failAfter = Number.POSITIVE_INFI
         for (;;) {
           if (delayMs > 0) await sleep(delayMs, undefined, { signal });
           if (probe.pulled === failAfter) throw new Error('secret internal detail');
+          // Thinks until stopped.
+          if (probe.pulled === holdAfter) await sleep(2 ** 30, undefined, { signal });
           probe.pulled++;
           yield chunk;
         }
@@ -111,6 +118,7 @@ describe('a reader that leaves a resumable stream', () => {
 
     const pulledAtDrop = probe.pulled;
     await expect.poll(() => probe.pulled, { timeout: 5000 }).toBeGreaterThan(pulledAtDrop + 5);
+    console.log('REASON', probe.signal?.reason, probe.pulled);
     expect(probe.finished).toBe(false);
     expect(await activeStreams(server)).toBe(1);
 
@@ -161,11 +169,40 @@ describe('a slow reader', () => {
     // Its only reader cut, a stream that cannot be resumed stops: the model ran on meanwhile,
     // past what the socket could take, but no further than the bound.
     await expect.poll(() => probe.finished, { timeout: 10_000 }).toBe(true);
-    expect(probe.pulled * chunk.length).toBeGreaterThan(READER_MAX_LAG_BYTES / 2);
+    expect(probe.pulled * chunk.length).toBeGreaterThan(DEFAULT_READER_MAX_LAG_BYTES / 2);
     // Kernel socket buffers on loopback hold a few MiB; the log the bound, the server one chunk.
     expect(probe.pulled * chunk.length).toBeLessThan(32 * 1024 * 1024);
     await expect.poll(() => activeStreams(server as TestServer), { timeout: 1000 }).toBe(0);
     socket.destroy();
+  });
+
+  it('is kept as far behind as READER_MAX_LAG_BYTES allows', { timeout: 30_000 }, async () => {
+    const chunk = 'x'.repeat(4096);
+    // 40 MiB of text: past what the default bound and every buffer on the way take (see the
+    // test above), within the one set here.
+    const chunks = 10 * 1024;
+    const { probe, model } = probeModel({ chunk, holdAfter: chunks });
+    server = await startTestServer({
+      models: [model],
+      config: { readerMaxLagBytes: 256 * 1024 * 1024, memoryStoreMaxBytes: 1024 * 1024 * 1024 },
+    });
+    const body = JSON.stringify({ prompt: 'Hi', resumable: false });
+    const socket = await sendUnread(server.port, [
+      rawRequest({
+        method: 'POST',
+        path: API_PATHS.chat,
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      }),
+    ]);
+
+    await expect.poll(() => probe.pulled, { timeout: 20_000 }).toBe(chunks);
+    // The reader that never reads is still there, and so is the stream.
+    expect(await activeStreams(server)).toBe(1);
+    expect(server.streams.readers).toBe(1);
+    expect(probe.finished).toBe(false);
+    socket.destroy();
+    await expect.poll(() => probe.finished, { timeout: 5000 }).toBe(true);
   });
 
   it('cannot freeze the stream for its other readers: a live reader keeps receiving deltas', {

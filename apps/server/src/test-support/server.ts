@@ -10,7 +10,7 @@ import {
 } from '@gpt-stream/protocol';
 import { createParser } from 'eventsource-parser';
 import { createApp } from '../app.ts';
-import type { Config } from '../config/config.ts';
+import { type Config, DEFAULT_READER_MAX_LAG_BYTES } from '../config/config.ts';
 import { createHttpServer } from '../http/http-server.ts';
 import type { Model } from '../models/model.ts';
 import {
@@ -52,6 +52,7 @@ export const testConfig = {
   maxConcurrentStreams: 0,
   maxConcurrentReaders: 0,
   maxStreamsPerClient: 0,
+  readerMaxLagBytes: DEFAULT_READER_MAX_LAG_BYTES,
   streamRetentionMs: 60_000,
   memoryStoreMaxStreams: 1000,
   memoryStoreMaxBytes: 64 * 1024 * 1024,
@@ -76,6 +77,7 @@ export function createTestStreams(
       }),
     heartbeatMs: settings.heartbeatMs,
     retentionMs: settings.streamRetentionMs,
+    readerMaxLagBytes: settings.readerMaxLagBytes,
     observer: createStreamObserver({ logger, metrics }),
     logger,
   });
