@@ -151,20 +151,25 @@ describe('a reader that leaves a resumable stream', () => {
   });
 });
 
+/** Starts a stream that cannot be resumed on a connection that never reads a byte. */
+function startUnreadStream(on: TestServer) {
+  const body = JSON.stringify({ prompt: 'Hi', resumable: false });
+  return sendUnread(on.port, [
+    rawRequest({
+      method: 'POST',
+      path: API_PATHS.chat,
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    }),
+  ]);
+}
+
 describe('a slow reader', () => {
   it('never holds the model back, and is cut once it falls too far behind', async () => {
     const chunk = 'x'.repeat(4096);
     const { probe, model } = probeModel({ chunk });
     server = await startTestServer({ models: [model] });
-    const body = JSON.stringify({ prompt: 'Hi', resumable: false });
-    const socket = await sendUnread(server.port, [
-      rawRequest({
-        method: 'POST',
-        path: API_PATHS.chat,
-        headers: { 'Content-Type': 'application/json' },
-        body,
-      }),
-    ]);
+    const socket = await startUnreadStream(server);
 
     // Its only reader cut, a stream that cannot be resumed stops: the model ran on meanwhile,
     // past what the socket could take, but no further than the bound.
@@ -186,15 +191,7 @@ describe('a slow reader', () => {
       models: [model],
       config: { readerMaxLagBytes: 256 * 1024 * 1024, memoryStoreMaxBytes: 1024 * 1024 * 1024 },
     });
-    const body = JSON.stringify({ prompt: 'Hi', resumable: false });
-    const socket = await sendUnread(server.port, [
-      rawRequest({
-        method: 'POST',
-        path: API_PATHS.chat,
-        headers: { 'Content-Type': 'application/json' },
-        body,
-      }),
-    ]);
+    const socket = await startUnreadStream(server);
 
     await expect.poll(() => probe.pulled, { timeout: 20_000 }).toBe(chunks);
     // The reader that never reads is still there, and so is the stream.
