@@ -316,6 +316,8 @@ interface MarkdownResults {
   markdownLongestTaskMs: number;
   markdownLongTasks: number;
   textLongestTaskMs: number;
+  /** Each run's longest task over 50 ms, 0 for none: whether long tasks are the rule or a hiccup. */
+  longestTaskRuns: { markdown: number[]; text: number[] };
 }
 
 interface BenchResults {
@@ -386,6 +388,8 @@ async function buildPages(outDir: string): Promise<void> {
 const ratiosOf = (runs: readonly Run[], bases: readonly { ms: number }[]) =>
   runs.map((run, index) => run.ms / (bases[index] as { ms: number }).ms);
 
+const longestOf = (run: Run) => Math.max(0, ...run.longTasks);
+
 const reconnections = (runs: readonly Run[]) => runs.filter((run) => run.reconnected).length;
 
 const exact = (text: string): Expected => ({ mode: 'text', text });
@@ -423,6 +427,7 @@ async function markdownRuns(browser: Browser, url: string): Promise<MarkdownResu
     markdownLongestTaskMs: longest(markdown),
     markdownLongTasks: markdown.reduce((count, run) => count + run.longTasks.length, 0),
     textLongestTaskMs: longest(text),
+    longestTaskRuns: { markdown: markdown.map(longestOf), text: text.map(longestOf) },
   };
 }
 
@@ -602,6 +607,10 @@ function printMarkdown(results: BenchResults): void {
   const list = (ratios: number[]) => ratios.map((ratio) => ratio.toFixed(2)).join(', ');
   console.log(`Markdown/arrival per run: ${list(md.vsArrivalRuns)}`);
   console.log(`Markdown/text per run: ${list(md.vsTextRuns)}`);
+  const tasks = (runs: number[]) => runs.map((ms) => (ms === 0 ? '-' : Math.round(ms))).join(', ');
+  console.log(
+    `longest task per run (ms, - for none over 50): text mode ${tasks(md.longestTaskRuns.text)}; Markdown ${tasks(md.longestTaskRuns.markdown)}`,
+  );
   console.log(
     `runs the server cut (they resumed): text mode ${md.reconnected.text}, Markdown ${md.reconnected.markdown}`,
   );
