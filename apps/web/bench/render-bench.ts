@@ -367,8 +367,6 @@ function median(values: readonly number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-const longest = (runs: readonly Run[]) => Math.max(0, ...runs.flatMap((run) => run.longTasks));
-
 async function buildPages(outDir: string): Promise<void> {
   await build({
     root: WEB_ROOT,
@@ -389,6 +387,7 @@ const ratiosOf = (runs: readonly Run[], bases: readonly { ms: number }[]) =>
   runs.map((run, index) => run.ms / (bases[index] as { ms: number }).ms);
 
 const longestOf = (run: Run) => Math.max(0, ...run.longTasks);
+const longest = (runs: readonly Run[]) => Math.max(0, ...runs.map(longestOf));
 
 const reconnections = (runs: readonly Run[]) => runs.filter((run) => run.reconnected).length;
 
