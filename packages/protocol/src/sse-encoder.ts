@@ -38,7 +38,8 @@ export function encodeComment(text: string): string {
   return `: ${text}\n\n`;
 }
 
-export const HEARTBEAT_FRAME = encodeComment('ping');
+// Pure: a page that imports the protocol for its parsers keeps none of the encoder.
+export const HEARTBEAT_FRAME = /* @__PURE__ */ encodeComment('ping');
 
 /**
  * The highest sequence number an event id carries (15 digits, exact as a JavaScript number).
