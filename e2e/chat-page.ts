@@ -65,6 +65,14 @@ export function twoFrames(page: Page): Promise<void> {
   );
 }
 
+/** Keeps the page's main thread busy for `ms`: what arrives meanwhile waits to be read. */
+export function busyFor(page: Page, ms: number): Promise<void> {
+  return page.evaluate((until) => {
+    const end = performance.now() + until;
+    while (performance.now() < end);
+  }, ms);
+}
+
 /** The id of the stream the page is reading, as it keeps it to resume after a reload. */
 export async function streamInFlight(page: Page): Promise<string> {
   const saved = await page.evaluate(() => sessionStorage.getItem('gpt-stream:active-stream'));

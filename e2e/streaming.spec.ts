@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import {
   activeStreams,
+  busyFor,
   ids,
   outputText,
   sendPrompt,
@@ -76,6 +77,26 @@ test('echo returns a CJK, emoji and multi-line prompt exactly', async ({ page })
   expect(await outputText(page)).toBe(prompt);
 });
 
+test('a stream that piles up while the page is busy is joined off the main thread, exactly', async ({
+  page,
+}) => {
+  // The page hands every response body to its worker, which joins the events that arrive together.
+  await expect
+    .poll(() => page.workers().map((worker) => worker.url()))
+    .toContainEqual(expect.stringContaining('condense.worker'));
+  const prompt = Array.from({ length: 12 }, (_, line) =>
+    [`${line}: 你好 👩‍👩‍👧 \ttab "quotes" \\`, 'data: looks like a field', '', 'event: done'].join(
+      '\n',
+    ),
+  ).join('\n');
+  await sendPrompt(page, prompt, 'echo');
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
+  // Events pile up meanwhile: the page reads them joined, in a few large ones.
+  await busyFor(page, 1500);
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  expect(await outputText(page)).toBe(prompt);
+});
+
 test('the status says done only once the whole answer is on screen', async ({ page }) => {
   const prompt = Array.from({ length: 10 }, (_, line) => `line ${line}: some words`).join('\n');
   // What the answer showed at the moment the status changed, for every change.
@@ -89,10 +110,7 @@ test('the status says done only once the whole answer is on screen', async ({ pa
   await sendPrompt(page, prompt, 'echo');
   await expect(status(page)).toHaveAttribute('data-state', 'streaming');
   // The page is busy while the whole answer arrives: it is all queued when `done` comes in.
-  await page.evaluate(() => {
-    const until = performance.now() + 3000;
-    while (performance.now() < until);
-  });
+  await busyFor(page, 3000);
   await expect(status(page)).toHaveAttribute('data-state', 'done');
   const states = await page.evaluate(() => window.snapshots.map(({ text }) => text));
   expect(states.at(-1)).toBe(`done:${prompt}`);

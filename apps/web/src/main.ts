@@ -24,6 +24,7 @@ import { markdownFactory } from './rendering/markdown/load-markdown.ts';
 import { createReasoningView, type ReasoningView } from './rendering/reasoning-view.ts';
 import { loadRenderMode, saveRenderMode } from './rendering/render-mode.ts';
 import type { Renderer } from './rendering/renderer.ts';
+import { createBodyCondenser } from './stream/condensing-body.ts';
 import { createSavedStream } from './stream/saved-stream.ts';
 import {
   createStreamClient,
@@ -51,7 +52,11 @@ const view = createThreadView(page.conversation, createRenderer, {
     title: 'Ask for this answer again',
   }),
 });
-const client = createStreamClient({ onState: showState, onEvent });
+// A fast stream's events are joined in a worker, which starts now, before the first request.
+const condense = createBodyCondenser(
+  () => new Worker(new URL('./stream/condense.worker.ts', import.meta.url), { type: 'module' }),
+);
+const client = createStreamClient({ onState: showState, onEvent, condense });
 
 const opened = store.open();
 let threadId = opened.id;

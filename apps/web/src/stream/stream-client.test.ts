@@ -12,6 +12,7 @@ import {
   type StreamEvent,
 } from '@gpt-stream/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { suite } from '../test-support/stream-client-suite.ts';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.ts';
 import {
   createStreamClient,
@@ -117,6 +118,7 @@ function client(fetch: typeof globalThis.fetch, extra: Partial<StreamClientOptio
     },
     onEvent: (event) => events.push(event),
     onState: (state: StreamState, detail: StateDetail) => states.push([state, detail.retry]),
+    ...suite.options,
     ...extra,
   });
   return { streamClient, events, states, waits };
@@ -126,6 +128,11 @@ async function run(fetch: typeof globalThis.fetch): Promise<Run> {
   const { streamClient, events, states, waits } = client(fetch);
   const outcome = await streamClient.send(request);
   return { outcome, events, states, waits };
+}
+
+/** The events a client dispatched, compared as the suite compares them (see stream-client-suite.ts). */
+function expectEvents(actual: readonly StreamEvent[], expected: readonly StreamEvent[]): void {
+  expect(suite.events(actual)).toEqual(suite.events(expected));
 }
 
 /** Lets queued reads and callbacks run, so that the test acts in the middle of a stream. */
@@ -155,7 +162,7 @@ describe('a stream', () => {
 
     const result = await run(fetch);
 
-    expect(result.events).toEqual(events);
+    expectEvents(result.events, events);
     expect(result.outcome).toEqual({ type: 'completed', done: done.data });
     expect(fetch).toHaveBeenCalledOnce();
   });
@@ -170,7 +177,7 @@ describe('a stream', () => {
 
     const result = await run(async () => eventStream(chunks));
 
-    expect(result.events).toEqual(events);
+    expectEvents(result.events, events);
     expect(result.outcome.type).toBe('completed');
   });
 
@@ -213,7 +220,7 @@ describe('a stream', () => {
 
     const result = await run(async () => eventStream(wire));
 
-    expect(result.events).toEqual([start, delta('a'), done]);
+    expectEvents(result.events, [start, delta('a'), done]);
     expect(result.outcome.type).toBe('completed');
   });
 
@@ -245,7 +252,7 @@ describe('a stream', () => {
         message: 'prompt must not be blank',
       },
     });
-    expect(result.events).toEqual([]);
+    expectEvents(result.events, []);
     expect(fetch).toHaveBeenCalledOnce();
   });
 
@@ -277,7 +284,7 @@ describe('a stream', () => {
   it('ignores anything a server sends after the terminal event', async () => {
     const result = await run(async () => eventStream([frames([start, done, delta('late')])]));
 
-    expect(result.events).toEqual([start, done]);
+    expectEvents(result.events, [start, done]);
     expect(result.outcome.type).toBe('completed');
   });
 
@@ -290,7 +297,7 @@ describe('a stream', () => {
     const result = await run(fetch);
 
     expect(result.outcome.type).toBe('completed');
-    expect(result.events).toEqual([start, done]);
+    expectEvents(result.events, [start, done]);
   });
 
   it.each([
@@ -304,7 +311,7 @@ describe('a stream', () => {
     const result = await run(fetch);
 
     expect(result.outcome).toMatchObject({ type: 'failed', failure: { kind: 'protocol' } });
-    expect(result.events).toEqual([start]);
+    expectEvents(result.events, [start]);
     expect(fetch).toHaveBeenCalledOnce();
   });
 
@@ -340,7 +347,7 @@ describe('a stream', () => {
     const result = await running;
 
     expect(result.outcome.type).toBe('completed');
-    expect(result.events).toEqual([start, delta('a'), done]);
+    expectEvents(result.events, [start, delta('a'), done]);
     expect(stream.fetch).toHaveBeenCalledOnce();
   });
 
@@ -453,7 +460,7 @@ describe('the retry policy', () => {
       ['streaming', 1],
       ['done', 1],
     ]);
-    expect(result.events).toEqual([start, delta('a'), done]);
+    expectEvents(result.events, [start, delta('a'), done]);
   });
 
   it('re-sends the prompt after a 5xx, which started nothing', async () => {
@@ -564,7 +571,7 @@ describe('the retry policy', () => {
       `POST ${API_PATHS.chat}`,
       `GET ${chatStreamPath('s1', 's1:1')}`,
     ]);
-    expect(result.events).toEqual([start, delta('Hel'), delta('lo'), done]);
+    expectEvents(result.events, [start, delta('Hel'), delta('lo'), done]);
     expect(result.outcome.type).toBe('completed');
     expect(result.states.map(([state]) => state)).toEqual([
       'connecting',
@@ -588,7 +595,7 @@ describe('the retry policy', () => {
       `POST ${API_PATHS.chat}`,
       `GET ${chatStreamPath('s1', 's1:2')}`,
     ]);
-    expect(result.events).toEqual([start, delta('a'), done]);
+    expectEvents(result.events, [start, delta('a'), done]);
   });
 
   it('resumes a connection that breaks mid-stream, from the last event it read', async () => {
@@ -606,7 +613,7 @@ describe('the retry policy', () => {
       `POST ${API_PATHS.chat}`,
       `GET ${chatStreamPath('s1', 's1:2')}`,
     ]);
-    expect(result.events).toEqual([start, delta('a'), delta('b'), delta('c'), done]);
+    expectEvents(result.events, [start, delta('a'), delta('b'), delta('c'), done]);
   });
 
   it('learns from a resume that the instance generating it was lost, whatever the id it jumps to', async () => {
@@ -626,7 +633,7 @@ describe('the retry policy', () => {
       `POST ${API_PATHS.chat}`,
       `GET ${chatStreamPath('s1', 's1:2')}`,
     ]);
-    expect(result.events).toEqual([start, delta('a'), delta('b'), lost]);
+    expectEvents(result.events, [start, delta('a'), delta('b'), lost]);
     expect(result.outcome).toEqual({ type: 'server-error', error: lost.data });
   });
 
@@ -644,7 +651,7 @@ describe('the retry policy', () => {
       `POST ${API_PATHS.chat}`,
       ...Array.from({ length: 3 }, () => `GET ${chatStreamPath('s1', 's1:1')}`),
     ]);
-    expect(result.events).toEqual([start, delta('half an ans')]);
+    expectEvents(result.events, [start, delta('half an ans')]);
     expect(result.outcome).toEqual({
       type: 'failed',
       failure: {
@@ -710,7 +717,7 @@ describe('resume', () => {
 
     expect(requests(fetch)).toEqual([`GET ${chatStreamPath('s1')}`]);
     expect(fetch.mock.calls[0]?.[1]?.body).toBeUndefined();
-    expect(events).toEqual([start, delta('a'), done]);
+    expectEvents(events, [start, delta('a'), done]);
     expect(outcome.type).toBe('completed');
     expect(streamClient.position).toEqual({ streamId: 's1', lastEventId: 's1:2' });
   });
@@ -763,7 +770,7 @@ describe('stop', () => {
     const outcome = await running;
 
     expect(outcome).toEqual({ type: 'stopped' });
-    expect(events).toEqual([start, delta('first')]);
+    expectEvents(events, [start, delta('first')]);
     expect(states.at(-1)).toEqual(['stopped', 0]);
     expect(stream.fetch.mock.calls[0]?.[1]?.signal?.aborted).toBe(true);
     expect(stream.fetch).toHaveBeenCalledTimes(2);

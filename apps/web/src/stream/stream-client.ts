@@ -14,6 +14,7 @@ import {
   type StreamEventData,
 } from '@gpt-stream/protocol';
 import { type EventSourceMessage, fetchEventSource } from '@microsoft/fetch-event-source';
+import type { BodyCondenser } from './condensing-body.ts';
 import {
   type ClientFailure,
   DEFAULT_RETRY_POLICY,
@@ -23,7 +24,6 @@ import {
   retryDelayMs,
 } from './retry-policy.ts';
 import { createStateMachine, isActive, type StreamState } from './stream-state.ts';
-import { withYieldingBody } from './yielding-body.ts';
 
 export type { ClientFailure } from './retry-policy.ts';
 
@@ -52,6 +52,8 @@ export interface StreamClientOptions {
   /** Every decoded event, terminal ones included, in order, each exactly once. */
   onEvent: (event: StreamEvent) => void;
   fetch?: typeof fetch;
+  /** Joins a fast stream's events before they are parsed (condensing-body.ts). */
+  condense?: BodyCondenser;
   retry?: RetryPolicy;
   random?: () => number;
   /** Resolves after `ms`, or at once when the signal aborts. Injectable for tests. */
@@ -207,6 +209,11 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     // the last id it knows): those up to this sequence are dropped. Events come in order, so the
     // first new one ends the check, and a stream that was never cut parses no ids at all.
     let replayedThrough = sequenceHad();
+    const replayed =
+      position && replayedThrough !== null
+        ? { streamId: position.streamId, sequence: replayedThrough }
+        : null;
+    const condense = options.condense;
     try {
       await fetchEventSource(target.url, {
         ...target.init,
@@ -220,7 +227,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         // it is shown: a second generation, or at best a replay.
         openWhenHidden: true,
         fetch: (input, init) =>
-          fetchImpl(input, init).then((response) => withYieldingBody(response)),
+          fetchImpl(input, init).then((response) =>
+            condense ? condense(response, replayed) : response,
+          ),
 
         async onopen(response) {
           await checkResponse(response);
