@@ -19,7 +19,6 @@ import { errorMessage, statusLabel } from './page/status.ts';
 import { followBottom } from './rendering/auto-scroll.ts';
 import { createButton } from './rendering/button.ts';
 import { createAnswerRenderers, isRenderMode } from './rendering/markdown/answer-renderer.ts';
-import { installCopyActions } from './rendering/markdown/copy-actions.ts';
 import { markdownFactory } from './rendering/markdown/load-markdown.ts';
 import { createReasoningView, type ReasoningView } from './rendering/reasoning-view.ts';
 import { loadRenderMode, saveRenderMode } from './rendering/render-mode.ts';
@@ -320,10 +319,15 @@ page.renderMode.addEventListener('change', () => {
 });
 
 // A code block's button copies its code; an answer's "Copy" its Markdown exactly as it arrived.
-installCopyActions(page.conversation, (button) => {
-  const content = button.closest('.turn')?.querySelector<HTMLElement>('.output');
-  return content ? answers.sourceOf(content) : null;
-});
+// In a chunk of its own, loaded at once: a click in the moment before it is there does nothing.
+import('./rendering/markdown/copy-actions.ts')
+  .then(({ installCopyActions }) =>
+    installCopyActions(page.conversation, (button) => {
+      const content = button.closest('.turn')?.querySelector<HTMLElement>('.output');
+      return content ? answers.sourceOf(content) : null;
+    }),
+  )
+  .catch((error: unknown) => console.warn('Copy buttons are off:', error));
 page.regenerate.addEventListener('click', () => ask({ type: 'regenerate' }));
 page.newChat.addEventListener('click', newChat);
 page.cancelEdit.addEventListener('click', () => {
