@@ -66,6 +66,13 @@ export function bundleBudget(budget: number = JS_BUDGET_BYTES): Plugin {
       for (const [file, output] of Object.entries(bundle)) {
         if (output.type === 'chunk') {
           chunks[file] = { code: output.code, isEntry: output.isEntry, imports: output.imports };
+        } else if (file.endsWith('.js')) {
+          // A worker's script, built apart and emitted as an asset: the page starts it itself.
+          const code =
+            typeof output.source === 'string'
+              ? output.source
+              : Buffer.from(output.source).toString();
+          chunks[file] = { code, isEntry: false, imports: [] };
         }
       }
       const initial = initialChunks(chunks);
