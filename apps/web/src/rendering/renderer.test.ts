@@ -17,18 +17,28 @@ function fakeSink() {
   return { sink, appended, text: () => appended.join('') };
 }
 
-/** A sink that takes 1 ms of its clock per 100 characters, and records each write. */
+/**
+ * A sink that takes 1 ms of its clock per 100 characters (per 25 for `t`, which stands for a
+ * table's costlier markup), and records each append.
+ */
 function timedSink() {
   const clock = { now: 0 };
   const writes: string[] = [];
   const sink: TextSink = {
     append(text) {
       writes.push(text);
-      clock.now += text.length / 100;
+      for (const char of text) clock.now += char === 't' ? 1 / 25 : 1 / 100;
     },
     replaceChildren() {},
   };
   return { sink, writes, now: () => clock.now };
+}
+
+/** Runs one frame and returns what it appended, piece by piece, and how long that took. */
+function frameOf(frames: ReturnType<typeof fakeFrames>, sink: ReturnType<typeof timedSink>) {
+  const [count, started] = [sink.writes.length, sink.now()];
+  frames.runFrame();
+  return { pieces: sink.writes.slice(count), ms: sink.now() - started };
 }
 
 describe('createRenderer', () => {
@@ -142,22 +152,48 @@ describe('createRenderer', () => {
     expect(onRender).toHaveBeenCalledTimes(2);
   });
 
-  it('with a frame budget, writes per frame what the sink can in that time, cut at line ends', () => {
+  it('with a frame budget, writes per frame what the sink can in that time, in pieces cut at line ends', () => {
     const frames = fakeFrames();
-    const { sink, writes, now } = timedSink();
-    const renderer = createRenderer(sink, { scheduler: frames.scheduler, frameBudgetMs: 50, now });
+    const timed = timedSink();
+    const renderer = createRenderer(timed.sink, {
+      scheduler: frames.scheduler,
+      frameBudgetMs: 50,
+      now: timed.now,
+    });
     const line = `${'x'.repeat(99)}\n`;
     const text = line.repeat(400);
     renderer.push(text);
-    frames.runFrame();
-    frames.runFrame();
-    frames.runFrame();
-    // The first frame guesses the speed; then each frame writes some 5,000 characters (50 ms).
-    expect(writes.slice(1).map((write) => write.length)).toEqual([5000, 5000]);
-    expect(writes.every((write) => write.endsWith('\n'))).toBe(true);
+    // Pieces of 2,000 characters (20 ms each): a third would end past the 50 ms.
+    for (let frame = 0; frame < 3; frame++) {
+      const { pieces } = frameOf(frames, timed);
+      expect(pieces.map((piece) => piece.length)).toEqual([2000, 2000]);
+      expect(pieces.every((piece) => piece.endsWith('\n'))).toBe(true);
+    }
     renderer.flush();
-    expect(writes.join('')).toBe(text);
+    expect(timed.writes.join('')).toBe(text);
     expect(frames.pending()).toBe(0);
+  });
+
+  it('keeps each frame within its budget when the text turns costlier, by a piece at most', () => {
+    const frames = fakeFrames();
+    const timed = timedSink();
+    const renderer = createRenderer(timed.sink, {
+      scheduler: frames.scheduler,
+      frameBudgetMs: 50,
+      now: timed.now,
+    });
+    // Cheap lines first, then lines four times as costly: a speed learned on the first would
+    // overrun the budget on the second.
+    const text = `${'x'.repeat(99)}\n`.repeat(300) + `${'t'.repeat(99)}\n`.repeat(300);
+    renderer.push(text);
+    const times: number[] = [];
+    for (let frame = 0; frame < 100 && frames.pending() > 0; frame++) {
+      times.push(frameOf(frames, timed).ms);
+    }
+    expect(timed.writes.join('')).toBe(text);
+    // Past the budget by one piece at most, the costliest (2,000 characters of `t`, 80 ms); a
+    // write sized from the cheap lines' speed would take 5,000 of them, 200 ms.
+    expect(Math.max(...times)).toBeLessThanOrEqual(50 + 80 + 1);
   });
 
   it('with a frame budget, asks for another frame until all is written', () => {
@@ -201,8 +237,8 @@ describe('createRenderer', () => {
     }
     expect(done).toHaveBeenCalledOnce();
     expect(writes.join('')).toBe(text);
-    // After the first frame's guess, each frame writes what fits in its 50 ms.
-    expect(Math.max(...writes.slice(1).map((write) => write.length))).toBeLessThanOrEqual(5000);
+    // Each frame writes what fits in its 50 ms: two pieces of 2,000 characters.
+    expect(Math.max(...writes.map((write) => write.length))).toBeLessThanOrEqual(2000);
     expect(count).toBeGreaterThan(2);
   });
 
@@ -254,11 +290,13 @@ describe('createRenderer', () => {
     const frames = fakeFrames();
     const continued = fakeFrames();
     const { sink, writes, now } = timedSink();
+    let rendered = 0;
     const renderer = createRenderer(sink, {
       scheduler: frames.scheduler,
       continueWith: continued.scheduler,
       frameBudgetMs: 50,
       now,
+      onRender: () => rendered++,
     });
     const text = `${'x'.repeat(99)}\n`.repeat(400);
     renderer.push(text);
@@ -267,7 +305,7 @@ describe('createRenderer', () => {
     expect(continued.pending()).toBe(1);
     // Between two frames: the frame's write and the continued ones, then the next frame.
     while (continued.pending() > 0) continued.runFrame();
-    expect(writes).toHaveLength(WRITES_PER_FRAME);
+    expect(rendered).toBe(WRITES_PER_FRAME);
     expect(frames.pending()).toBe(1);
     for (let round = 0; round < 100 && frames.pending() + continued.pending() > 0; round++) {
       frames.runFrame();
@@ -284,12 +322,14 @@ describe('createRenderer', () => {
     const continued = fakeFrames();
     const { sink: timed, writes, now } = timedSink();
     const marks: number[] = [];
-    const sink: TextSink = { ...timed, written: () => marks.push(writes.length) };
+    let rendered = 0;
+    const sink: TextSink = { ...timed, written: () => marks.push(rendered + 1) };
     const renderer = createRenderer(sink, {
       scheduler: frames.scheduler,
       continueWith: continued.scheduler,
       frameBudgetMs: 50,
       now,
+      onRender: () => rendered++,
     });
     renderer.push(`${'x'.repeat(99)}\n`.repeat(400));
     frames.runFrame();
@@ -303,9 +343,10 @@ describe('createRenderer', () => {
       while (continued.pending() > 0) continued.runFrame();
     }
     // The write that emptied the queue, whichever it was.
-    expect(marks.at(-1)).toBe(writes.length);
+    expect(marks.at(-1)).toBe(rendered);
     renderer.push('more');
     renderer.flush();
-    expect(marks.at(-1)).toBe(writes.length);
+    expect(marks.at(-1)).toBe(rendered);
+    expect(writes.at(-1)).toBe('more');
   });
 });

@@ -46,9 +46,9 @@ export interface RendererOptions {
   /** Runs after each write, e.g. to refresh live metrics at the rate the text is painted. */
   onRender?: () => void;
   /**
-   * How long one frame's write may take. The sink's speed is measured as it writes; text beyond
-   * what it can write in this time waits for the next frame, cut at a line end, so that a burst
-   * never becomes one long task. flush() still writes everything. Unset: every frame writes all.
+   * How long one frame's write may take. It is timed as it writes, piece by piece; text beyond
+   * what fits in this time waits for the next write, cut at a line end, so that a burst never
+   * becomes one long task. flush() still writes everything. Unset: every frame writes all.
    */
   frameBudgetMs?: number;
   /**
@@ -61,9 +61,14 @@ export interface RendererOptions {
   now?: () => number;
 }
 
-/** Chars a budgeted frame writes at least, and how fast a sink is taken to be at first (per ms). */
-const MIN_SLICE = 2000;
-const FIRST_RATE = 500;
+/**
+ * Characters written between two looks at the clock, cut at a line end. What a character costs
+ * varies tenfold (a line of code is one text node, a table row a dozen elements), so a write is
+ * timed piece by piece as it goes rather than sized from what earlier writes cost: a guess made
+ * on a run of code once made a write of tables take 100 ms. A piece of the costliest Markdown
+ * takes a few milliseconds.
+ */
+const PIECE_CHARS = 2000;
 /**
  * Writes between two frames, the frame's own included. What is written must still be styled,
  * laid out and painted in the next frame, and that task grows with it: measured, four or more
@@ -114,7 +119,6 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
   let pending = '';
   /** The write to come, in the next frame or (continuing) in a task. */
   let frame: { handle: number; by: FrameScheduler } | null = null;
-  let rate = FIRST_RATE;
   let drained: (() => void) | null = null;
   /** Writes since the last frame's, that one included. */
   let writes = 0;
@@ -125,12 +129,23 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     done?.();
   }
 
-  /** What this frame writes: all, or as much as the budget allows, up to a line end. */
-  function slice(): string {
-    if (budget === undefined) return pending;
-    const limit = Math.max(MIN_SLICE, Math.floor(rate * budget));
-    const end = pending.length > limit ? pending.indexOf('\n', limit - 1) : -1;
-    return end === -1 ? pending : pending.slice(0, end + 1);
+  /** Writes pending text piece by piece while the next piece is likely to fit in the budget. */
+  function writeBudgeted(limit: number): void {
+    const started = now();
+    let offset = 0;
+    let last = 0;
+    do {
+      const end =
+        pending.length - offset > PIECE_CHARS
+          ? pending.indexOf('\n', offset + PIECE_CHARS - 1)
+          : -1;
+      const next = end === -1 ? pending.length : end + 1;
+      const before = now();
+      sink.append(pending.slice(offset, next));
+      last = now() - before;
+      offset = next;
+    } while (offset < pending.length && now() - started + last <= limit);
+    pending = pending.slice(offset);
   }
 
   function write(all = false, byFrame = false): void {
@@ -140,14 +155,10 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
       settle();
       return;
     }
-    const text = all ? pending : slice();
-    pending = pending.slice(text.length);
-    const started = now();
-    sink.append(text);
-    const spent = now() - started;
-    // At most twice as fast as last time: one quick write (a run of short code lines) must not
-    // make the next, of tables and links, overrun its frame.
-    if (text.length >= MIN_SLICE && spent > 0) rate = Math.min(text.length / spent, rate * 2);
+    if (all || budget === undefined) {
+      sink.append(pending);
+      pending = '';
+    } else writeBudgeted(budget);
     if (byFrame || all || pending === '') sink.written?.();
     options.onRender?.();
     if (pending !== '') schedule(writes < WRITES_PER_FRAME ? later : scheduler);
