@@ -19,6 +19,13 @@ export const MAX_SLICE_MS = 12;
 export const BUSY_SLICE_MS = 4;
 /** How long highlighting may wait for an idle moment: a page kept busy still gets its colours. */
 const IDLE_TIMEOUT_MS = 250;
+/**
+ * More text than this within QUIET_MS is a stream arriving far faster than anyone reads (a model
+ * streams some 400 characters a second): its colours wait until it slows down, so that they
+ * take nothing from the text still to come, nor from the page's worker and server beside it.
+ */
+export const FAST_CHARS = 4000;
+export const QUIET_MS = 200;
 
 /** requestIdleCallback, or (Safari has none) a timer that pretends to a short idle period. */
 export const idleCallbacks: IdleScheduler =
@@ -40,6 +47,8 @@ export const idleCallbacks: IdleScheduler =
 export interface IdleHighlighting {
   /** A block with plain lines that can be highlighted (its `onWaiting`). */
   add(block: CodeBlock): void;
+  /** Counts text the answer was given, to tell a fast stream from a reader's pace. */
+  wrote(chars: number): void;
   /** Forgets every block, for a new answer. */
   clear(): void;
 }
@@ -48,18 +57,34 @@ export interface IdleHighlighting {
  * Highlights code in idle time, oldest line first. Tokenizing is most of what a code line costs
  * (Prism's TypeScript grammar alone is some 40 µs a line), so a line is shown as plain text when
  * it ends and gets its colours when the page has nothing else to do: a stream that arrives
- * faster than the page can colour it is on screen as fast as text, and coloured just after.
+ * faster than the page can colour it is on screen as fast as text, and coloured just after, and
+ * one far faster than anyone reads (a replay, a local model's burst) once it slows down.
  * Every line is still highlighted exactly once, in order, by its block's own line highlighter.
  */
 export function createIdleHighlighting(
   scheduler: IdleScheduler = idleCallbacks,
   now: () => number = () => performance.now(),
+  delay: (callback: () => void, ms: number) => unknown = setTimeout,
 ): IdleHighlighting {
   const blocks = new Set<CodeBlock>();
   let handle: number | null = null;
+  /** The text written since `windowStart`, and until when the stream counts as fast. */
+  let windowStart = Number.NEGATIVE_INFINITY;
+  let windowChars = 0;
+  let fastUntil = Number.NEGATIVE_INFINITY;
+  let waiting = false;
 
   function run(deadline: IdleDeadlineLike): void {
     handle = null;
+    if (now() < fastUntil) {
+      if (waiting) return;
+      waiting = true;
+      delay(() => {
+        waiting = false;
+        if (blocks.size > 0) handle ??= scheduler.request(run);
+      }, fastUntil - now());
+      return;
+    }
     const slice = deadline.didTimeout
       ? BUSY_SLICE_MS
       : Math.min(MAX_SLICE_MS, deadline.timeRemaining());
@@ -76,6 +101,15 @@ export function createIdleHighlighting(
     add(block) {
       blocks.add(block);
       handle ??= scheduler.request(run);
+    },
+    wrote(chars) {
+      const at = now();
+      if (at - windowStart >= QUIET_MS) {
+        windowStart = at;
+        windowChars = 0;
+      }
+      windowChars += chars;
+      if (windowChars > FAST_CHARS) fastUntil = at + QUIET_MS;
     },
     clear() {
       blocks.clear();

@@ -438,6 +438,7 @@ export function createMarkdownDocument(
 
   return {
     append(text) {
+      later?.wrote(text.length);
       takeBackTail();
       buffer += text;
       let start = 0;
