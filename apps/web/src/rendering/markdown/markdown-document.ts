@@ -45,6 +45,11 @@ type Leaf =
   | { kind: 'table'; body: HTMLElement; aligns: string[] }
   | { kind: 'fence'; block: CodeBlock; char: string; length: number; indent: number };
 
+/**
+ * How every block marker (quote, item, heading, fence, rule) starts, at most three spaces in: a
+ * line that does not is text or a table row, as most lines are, and skips the markers' patterns.
+ */
+const BLOCK_START = /^ {0,3}[-+*_#>`~\d]/;
 const QUOTE = /^ {0,3}> ?/;
 const LIST_ITEM = /^( {0,3})([-+*]|(\d{1,9})[.)])([ \t]+|$)/;
 const TASK = /^\[([ xX])\](?:[ \t]+|$)/;
@@ -57,11 +62,13 @@ const DELIMITER_CELL = /^:?-+:?$/;
 const PARTIAL_DELIMITER = /^ {0,3}\|?[ \t]*:?-[-:| \t]*$/;
 
 const isBlank = (line: string): boolean => line.trim() === '';
+const isItem = (container: Container): boolean => container.kind === 'item';
 
 /** Columns of leading whitespace, a tab reaching the next multiple of four. */
 function indentOf(line: string): number {
   let column = 0;
-  for (const char of line) {
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
     if (char === ' ') column++;
     else if (char === '\t') column += 4 - (column % 4);
     else break;
@@ -71,6 +78,7 @@ function indentOf(line: string): number {
 
 /** The line with `columns` columns of indentation taken off; a tab cut in two leaves spaces. */
 function dropColumns(line: string, columns: number): string {
+  if (columns === 0) return line;
   let column = 0;
   let i = 0;
   while (i < line.length && column < columns) {
@@ -217,6 +225,7 @@ export function createMarkdownDocument(
 
   /** Whether a line ends a paragraph that has lost its container; any item does in a list. */
   function startsBlock(line: string, inList: boolean): boolean {
+    if (!BLOCK_START.test(line)) return false;
     if (QUOTE.test(line) || HEADING.test(line) || RULE.test(line)) return true;
     const fence = FENCE.exec(line);
     if (fence && !(fence[2]?.startsWith('`') && fence[3]?.includes('`'))) return true;
@@ -335,8 +344,8 @@ export function createMarkdownDocument(
       leaf = null;
     }
     // A lazy continuation line: the paragraph goes on even where `>` or the indent is missing.
-    const inList = stack.slice(matched).some((container) => container.kind === 'item');
-    if (!all && leaf?.kind === 'paragraph' && !isBlank(rest) && !startsBlock(rest, inList)) {
+    const lazy = !all && leaf?.kind === 'paragraph' && !isBlank(rest);
+    if (lazy && !startsBlock(rest, stack.slice(matched).some(isItem))) {
       paragraphLine(rest, open);
       return;
     }
@@ -349,7 +358,7 @@ export function createMarkdownDocument(
     }
 
     for (;;) {
-      if (indentOf(rest) >= 4) break;
+      if (!BLOCK_START.test(rest)) break;
       const quote = QUOTE.exec(rest);
       if (quote) {
         leaf = null;
@@ -380,7 +389,8 @@ export function createMarkdownDocument(
       }
       leaf = null;
     }
-    const heading = HEADING.exec(rest);
+    const marked = BLOCK_START.test(rest);
+    const heading = marked ? HEADING.exec(rest) : null;
     if (heading) {
       leaf = null;
       const element = make(`h${heading[1]?.length}`);
@@ -388,7 +398,7 @@ export function createMarkdownDocument(
       inline(element, heading[2] ?? '', open);
       return;
     }
-    const fence = FENCE.exec(rest);
+    const fence = marked ? FENCE.exec(rest) : null;
     const [, indent = '', marker = '', info = ''] = fence ?? [];
     if (fence && !(marker.startsWith('`') && info.includes('`'))) {
       const block = createCodeBlock(info, highlighter, onWaiting);
@@ -406,7 +416,7 @@ export function createMarkdownDocument(
       }
       return;
     }
-    if (RULE.test(rest)) {
+    if (marked && RULE.test(rest)) {
       leaf = null;
       add(parentElement(), make('hr'));
       return;
