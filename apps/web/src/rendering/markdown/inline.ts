@@ -27,6 +27,8 @@ const SPACE = /\s/;
 const WORD = /[\p{L}\p{N}]/u;
 // Characters where something may start; everything between two of them is copied as one run.
 const SPECIAL = /[\\`*_~[!<&]|https?:\/\//gi;
+/** The same, without the state of a global pattern: whether a line has any such character. */
+const ANY_SPECIAL = new RegExp(SPECIAL.source, 'i');
 const ESCAPE_OR_ENTITY =
   /\\([!-/:-@[-`{-~])|&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g;
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/y;
@@ -354,4 +356,13 @@ export function appendInline(parent: Node, nodes: readonly Inline[]): void {
     }
     parent.appendChild(element);
   }
+}
+
+/**
+ * Appends one line's inline Markdown. Most lines have no character where anything could start:
+ * they are one Text node, as parsing would find, without parsing them.
+ */
+export function appendLine(parent: Node, source: string, open: boolean): void {
+  if (ANY_SPECIAL.test(source)) appendInline(parent, parseInline(source, open));
+  else if (source !== '') parent.appendChild(document.createTextNode(source));
 }

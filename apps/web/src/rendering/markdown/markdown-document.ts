@@ -5,7 +5,7 @@ import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.
 /** The page's idle scheduler, for load-markdown.ts: it comes with this chunk. */
 export { idleCallbacks } from './idle-highlighting.ts';
 
-import { appendInline, parseInline } from './inline.ts';
+import { appendLine } from './inline.ts';
 
 /*
  * Why a parser of our own, and not a library: the popular Markdown libraries (marked,
@@ -96,7 +96,8 @@ export function splitRow(line: string): string[] {
   let row = line.trim();
   if (row.startsWith('|')) row = row.slice(1);
   if (row.endsWith('|') && !row.endsWith('\\|')) row = row.slice(0, -1);
-  return row.split(/(?<!\\)\|/).map((cell) => cell.trim());
+  const cells = row.includes('\\') ? row.split(/(?<!\\)\|/) : row.split('|');
+  return cells.map((cell) => cell.trim());
 }
 
 function alignOf(cell: string): string {
@@ -197,15 +198,15 @@ export function createMarkdownDocument(
     return part;
   }
 
+  /** A line's inline Markdown, appended to an element already in place. */
   function inline(parent: HTMLElement, text: string, open: boolean): void {
-    // A finished line's nodes are never taken back: they go in as they are made.
-    if (!tail) {
-      appendInline(parent, parseInline(text, open));
-      return;
+    const last = parent.lastChild;
+    appendLine(parent, text, open);
+    // The open line's nodes are taken back before the next chunk goes in; a finished line's stay.
+    if (!tail) return;
+    for (let node = last ? last.nextSibling : parent.firstChild; node; node = node.nextSibling) {
+      tail.nodes.push(node);
     }
-    const fragment = document.createDocumentFragment();
-    appendInline(fragment, parseInline(text, open));
-    for (const node of Array.from(fragment.childNodes)) add(parent, node);
   }
 
   function askForHighlighter(): void {
@@ -239,7 +240,7 @@ export function createMarkdownDocument(
     aligns.forEach((align, i) => {
       const cell = make(tag);
       if (align) cell.className = `md-align-${align}`;
-      appendInline(cell, parseInline(cells[i] ?? '', open));
+      appendLine(cell, cells[i] ?? '', open);
       tr.appendChild(cell);
     });
     return tr;
@@ -269,18 +270,21 @@ export function createMarkdownDocument(
 
   function paragraphLine(line: string, open: boolean): void {
     const text = line.replace(/^[ \t]+/, '');
-    let paragraph = leaf?.kind === 'paragraph' ? leaf : null;
+    const header = text.includes('|') ? splitRow(text) : null;
+    const paragraph = leaf?.kind === 'paragraph' ? leaf : null;
     if (!paragraph) {
+      // Filled before it goes in: one insertion into the page rather than one per node.
       const element = make('p');
+      appendLine(element, text, open);
       add(parentElement(), element);
-      paragraph = { kind: 'paragraph', element, lineStart: null, header: null };
-      leaf = paragraph;
+      leaf = { kind: 'paragraph', element, lineStart: null, header };
+      return;
     }
     const { element } = paragraph;
     paragraph.lineStart = element.lastChild;
     if (element.lastChild) add(element, make('br'));
     inline(element, text, open);
-    paragraph.header = text.includes('|') ? splitRow(text) : null;
+    paragraph.header = header;
   }
 
   function openItem(item: NonNullable<ReturnType<typeof listItem>>): string {
@@ -394,8 +398,8 @@ export function createMarkdownDocument(
     if (heading) {
       leaf = null;
       const element = make(`h${heading[1]?.length}`);
+      appendLine(element, heading[2] ?? '', open);
       add(parentElement(), element);
-      inline(element, heading[2] ?? '', open);
       return;
     }
     const fence = marked ? FENCE.exec(rest) : null;
