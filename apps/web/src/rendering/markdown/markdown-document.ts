@@ -42,7 +42,7 @@ type Leaf =
       lineStart: ChildNode | null;
       header: string[] | null;
     }
-  | { kind: 'table'; body: HTMLElement; aligns: string[] }
+  | { kind: 'table'; body: HTMLElement; row: HTMLElement }
   | { kind: 'fence'; block: CodeBlock; char: string; length: number; indent: number };
 
 /**
@@ -235,14 +235,21 @@ export function createMarkdownDocument(
     return inList || (item.content.trim() !== '' && (item.start ?? 1) === 1);
   }
 
-  function row(tag: string, cells: string[], aligns: string[], open: boolean): HTMLElement {
+  /** A row of empty cells, aligned: the header's, or the one each body row is a copy of. */
+  function emptyRow(tag: string, aligns: string[]): HTMLElement {
     const tr = make('tr');
-    aligns.forEach((align, i) => {
-      const cell = make(tag);
+    for (const align of aligns) {
+      const cell = tr.appendChild(make(tag));
       if (align) cell.className = `md-align-${align}`;
-      appendLine(cell, cells[i] ?? '', open);
-      tr.appendChild(cell);
-    });
+    }
+    return tr;
+  }
+
+  function fillRow(tr: HTMLElement, cells: string[], open: boolean): HTMLElement {
+    let i = 0;
+    for (let cell = tr.firstChild; cell; cell = cell.nextSibling) {
+      appendLine(cell, cells[i++] ?? '', open);
+    }
     return tr;
   }
 
@@ -261,11 +268,11 @@ export function createMarkdownDocument(
     const table = make('table');
     const head = make('thead');
     const body = make('tbody');
-    head.appendChild(row('th', header, aligns, false));
+    head.appendChild(fillRow(emptyRow('th', aligns), header, false));
     table.append(head, body);
     wrapper.appendChild(table);
     add(parentElement(), wrapper);
-    leaf = { kind: 'table', body, aligns };
+    leaf = { kind: 'table', body, row: emptyRow('td', aligns) };
   }
 
   function paragraphLine(line: string, open: boolean): void {
@@ -388,7 +395,8 @@ export function createMarkdownDocument(
     }
     if (leaf?.kind === 'table') {
       if (rest.includes('|')) {
-        add(leaf.body, row('td', splitRow(rest), leaf.aligns, open));
+        const tr = leaf.row.cloneNode(true) as HTMLElement;
+        add(leaf.body, fillRow(tr, splitRow(rest), open));
         return;
       }
       leaf = null;
