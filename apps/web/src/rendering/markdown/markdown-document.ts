@@ -105,7 +105,26 @@ function alignOf(cell: string): string {
   return cell.endsWith(':') ? 'right' : '';
 }
 
-function listItem(line: string) {
+interface ListItem {
+  marker: string;
+  start: number | null;
+  indent: number;
+  content: string;
+}
+
+/** The line listItem last read, and its answer: an item's line is asked about three times. */
+let lastLine = '';
+let lastItem: ListItem | null = null;
+
+function listItem(line: string): ListItem | null {
+  if (line !== lastLine) {
+    lastLine = line;
+    lastItem = readListItem(line);
+  }
+  return lastItem;
+}
+
+function readListItem(line: string): ListItem | null {
   if (RULE.test(line)) return null;
   const match = LIST_ITEM.exec(line);
   if (!match) return null;
@@ -294,7 +313,7 @@ export function createMarkdownDocument(
     paragraph.header = header;
   }
 
-  function openItem(item: NonNullable<ReturnType<typeof listItem>>): string {
+  function openItem(item: ListItem): string {
     leaf = null;
     let top = stack[stack.length - 1];
     if (top?.kind === 'list' && top.marker !== item.marker) {
