@@ -178,12 +178,12 @@ export function parseInline(source: string, open = false, links = true): Inline[
     while (source[at + run] === char) run++;
     const before = source[at - 1] ?? ' ';
     const after = source[at + run] ?? ' ';
-    const left =
-      !SPACE.test(after) &&
-      (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
-    const right =
-      !SPACE.test(before) &&
-      (!PUNCTUATION.test(before) || SPACE.test(after) || PUNCTUATION.test(after));
+    const spaceBefore = SPACE.test(before);
+    const spaceAfter = SPACE.test(after);
+    const punctuationBefore = PUNCTUATION.test(before);
+    const punctuationAfter = PUNCTUATION.test(after);
+    const left = !spaceAfter && (!punctuationAfter || spaceBefore || punctuationBefore);
+    const right = !spaceBefore && (!punctuationBefore || spaceAfter || punctuationAfter);
     if (char === '~' && run !== 2) {
       text += char.repeat(run);
       return at + run;
@@ -194,8 +194,8 @@ export function parseInline(source: string, open = false, links = true): Inline[
       char,
       count: run,
       length: run,
-      canOpen: left && (!underscore || !right || PUNCTUATION.test(before)),
-      canClose: right && (!underscore || !left || PUNCTUATION.test(after)),
+      canOpen: left && (!underscore || !right || punctuationBefore),
+      canClose: right && (!underscore || !left || punctuationAfter),
     });
     return at + run;
   }
