@@ -54,6 +54,29 @@ function appendHighlighted(code: Node, highlight: LineHighlight, line: string): 
   code.appendChild(document.createTextNode('\n'));
 }
 
+let skeleton: HTMLElement | null = null;
+
+/**
+ * A block's elements, unlabelled and empty: the bar with its label and copy button, then
+ * `pre > code`. Every block has the same ones, so they are made once and each block is a copy.
+ */
+function emptyBlock(): HTMLElement {
+  if (skeleton?.ownerDocument !== document) {
+    skeleton = document.createElement('div');
+    skeleton.className = 'md-code';
+    const bar = document.createElement('div');
+    bar.className = 'md-code-bar';
+    const label = document.createElement('span');
+    label.className = 'md-code-lang';
+    const attributes = { 'data-copy': 'code', 'aria-label': 'Copy code' };
+    bar.append(label, createButton('md-copy', 'Copy', attributes));
+    const pre = document.createElement('pre');
+    pre.appendChild(document.createElement('code'));
+    skeleton.append(bar, pre);
+  }
+  return skeleton.cloneNode(true) as HTMLElement;
+}
+
 /**
  * A fenced code block, built line by line. Each finished line is appended and never touched
  * again, but for its highlighting; the line still arriving is the document's business (it shows
@@ -71,20 +94,11 @@ export function createCodeBlock(
   onWaiting?: (block: CodeBlock) => void,
 ): CodeBlock {
   const language = fenceLanguage(info);
-  const element = document.createElement('div');
-  element.className = 'md-code';
-  const bar = document.createElement('div');
-  bar.className = 'md-code-bar';
-  const label = document.createElement('span');
-  label.className = 'md-code-lang';
+  const element = emptyBlock();
+  const label = element.firstChild?.firstChild as HTMLElement;
+  const code = element.lastChild?.firstChild as HTMLElement;
   label.textContent = language || 'text';
-  const copy = createButton('md-copy', 'Copy', { 'data-copy': 'code', 'aria-label': 'Copy code' });
-  bar.append(label, copy);
-  const pre = document.createElement('pre');
-  const code = document.createElement('code');
   if (language) code.className = `lang-${language}`;
-  pre.appendChild(code);
-  element.append(bar, pre);
 
   let highlight = language && highlighter ? highlighter.forLanguage(language) : null;
   let group: HTMLElement | null = null;

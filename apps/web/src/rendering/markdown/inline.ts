@@ -27,6 +27,8 @@ const SPACE = /\s/;
 const WORD = /[\p{L}\p{N}]/u;
 // Characters where something may start; everything between two of them is copied as one run.
 const SPECIAL = /[\\`*_~[!<&]|https?:\/\//gi;
+/** The same, without the state of a global pattern: whether a line has any such character. */
+const ANY_SPECIAL = new RegExp(SPECIAL.source, 'i');
 const ESCAPE_OR_ENTITY =
   /\\([!-/:-@[-`{-~])|&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g;
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/y;
@@ -176,12 +178,12 @@ export function parseInline(source: string, open = false, links = true): Inline[
     while (source[at + run] === char) run++;
     const before = source[at - 1] ?? ' ';
     const after = source[at + run] ?? ' ';
-    const left =
-      !SPACE.test(after) &&
-      (!PUNCTUATION.test(after) || SPACE.test(before) || PUNCTUATION.test(before));
-    const right =
-      !SPACE.test(before) &&
-      (!PUNCTUATION.test(before) || SPACE.test(after) || PUNCTUATION.test(after));
+    const spaceBefore = SPACE.test(before);
+    const spaceAfter = SPACE.test(after);
+    const punctuationBefore = PUNCTUATION.test(before);
+    const punctuationAfter = PUNCTUATION.test(after);
+    const left = !spaceAfter && (!punctuationAfter || spaceBefore || punctuationBefore);
+    const right = !spaceBefore && (!punctuationBefore || spaceAfter || punctuationAfter);
     if (char === '~' && run !== 2) {
       text += char.repeat(run);
       return at + run;
@@ -192,8 +194,8 @@ export function parseInline(source: string, open = false, links = true): Inline[
       char,
       count: run,
       length: run,
-      canOpen: left && (!underscore || !right || PUNCTUATION.test(before)),
-      canClose: right && (!underscore || !left || PUNCTUATION.test(after)),
+      canOpen: left && (!underscore || !right || punctuationBefore),
+      canClose: right && (!underscore || !left || punctuationAfter),
     });
     return at + run;
   }
@@ -354,4 +356,13 @@ export function appendInline(parent: Node, nodes: readonly Inline[]): void {
     }
     parent.appendChild(element);
   }
+}
+
+/**
+ * Appends one line's inline Markdown. Most lines have no character where anything could start:
+ * they are one Text node, as parsing would find, without parsing them.
+ */
+export function appendLine(parent: Node, source: string, open: boolean): void {
+  if (ANY_SPECIAL.test(source)) appendInline(parent, parseInline(source, open));
+  else if (source !== '') parent.appendChild(document.createTextNode(source));
 }

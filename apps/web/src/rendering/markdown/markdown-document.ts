@@ -5,7 +5,7 @@ import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.
 /** The page's idle scheduler, for load-markdown.ts: it comes with this chunk. */
 export { idleCallbacks } from './idle-highlighting.ts';
 
-import { appendInline, parseInline } from './inline.ts';
+import { appendLine } from './inline.ts';
 
 /*
  * Why a parser of our own, and not a library: the popular Markdown libraries (marked,
@@ -42,9 +42,14 @@ type Leaf =
       lineStart: ChildNode | null;
       header: string[] | null;
     }
-  | { kind: 'table'; body: HTMLElement; aligns: string[] }
+  | { kind: 'table'; body: HTMLElement; row: HTMLElement }
   | { kind: 'fence'; block: CodeBlock; char: string; length: number; indent: number };
 
+/**
+ * How every block marker (quote, item, heading, fence, rule) starts, at most three spaces in: a
+ * line that does not is text or a table row, as most lines are, and skips the markers' patterns.
+ */
+const BLOCK_START = /^ {0,3}[-+*_#>`~\d]/;
 const QUOTE = /^ {0,3}> ?/;
 const LIST_ITEM = /^( {0,3})([-+*]|(\d{1,9})[.)])([ \t]+|$)/;
 const TASK = /^\[([ xX])\](?:[ \t]+|$)/;
@@ -57,11 +62,13 @@ const DELIMITER_CELL = /^:?-+:?$/;
 const PARTIAL_DELIMITER = /^ {0,3}\|?[ \t]*:?-[-:| \t]*$/;
 
 const isBlank = (line: string): boolean => line.trim() === '';
+const isItem = (container: Container): boolean => container.kind === 'item';
 
 /** Columns of leading whitespace, a tab reaching the next multiple of four. */
 function indentOf(line: string): number {
   let column = 0;
-  for (const char of line) {
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i];
     if (char === ' ') column++;
     else if (char === '\t') column += 4 - (column % 4);
     else break;
@@ -71,6 +78,7 @@ function indentOf(line: string): number {
 
 /** The line with `columns` columns of indentation taken off; a tab cut in two leaves spaces. */
 function dropColumns(line: string, columns: number): string {
+  if (columns === 0) return line;
   let column = 0;
   let i = 0;
   while (i < line.length && column < columns) {
@@ -88,7 +96,8 @@ export function splitRow(line: string): string[] {
   let row = line.trim();
   if (row.startsWith('|')) row = row.slice(1);
   if (row.endsWith('|') && !row.endsWith('\\|')) row = row.slice(0, -1);
-  return row.split(/(?<!\\)\|/).map((cell) => cell.trim());
+  const cells = row.includes('\\') ? row.split(/(?<!\\)\|/) : row.split('|');
+  return cells.map((cell) => cell.trim());
 }
 
 function alignOf(cell: string): string {
@@ -96,7 +105,26 @@ function alignOf(cell: string): string {
   return cell.endsWith(':') ? 'right' : '';
 }
 
-function listItem(line: string) {
+interface ListItem {
+  marker: string;
+  start: number | null;
+  indent: number;
+  content: string;
+}
+
+/** The line listItem last read, and its answer: an item's line is asked about three times. */
+let lastLine = '';
+let lastItem: ListItem | null = null;
+
+function listItem(line: string): ListItem | null {
+  if (line !== lastLine) {
+    lastLine = line;
+    lastItem = readListItem(line);
+  }
+  return lastItem;
+}
+
+function readListItem(line: string): ListItem | null {
   if (RULE.test(line)) return null;
   const match = LIST_ITEM.exec(line);
   if (!match) return null;
@@ -189,15 +217,15 @@ export function createMarkdownDocument(
     return part;
   }
 
+  /** A line's inline Markdown, appended to an element already in place. */
   function inline(parent: HTMLElement, text: string, open: boolean): void {
-    // A finished line's nodes are never taken back: they go in as they are made.
-    if (!tail) {
-      appendInline(parent, parseInline(text, open));
-      return;
+    const last = parent.lastChild;
+    appendLine(parent, text, open);
+    // The open line's nodes are taken back before the next chunk goes in; a finished line's stay.
+    if (!tail) return;
+    for (let node = last ? last.nextSibling : parent.firstChild; node; node = node.nextSibling) {
+      tail.nodes.push(node);
     }
-    const fragment = document.createDocumentFragment();
-    appendInline(fragment, parseInline(text, open));
-    for (const node of Array.from(fragment.childNodes)) add(parent, node);
   }
 
   function askForHighlighter(): void {
@@ -217,6 +245,7 @@ export function createMarkdownDocument(
 
   /** Whether a line ends a paragraph that has lost its container; any item does in a list. */
   function startsBlock(line: string, inList: boolean): boolean {
+    if (!BLOCK_START.test(line)) return false;
     if (QUOTE.test(line) || HEADING.test(line) || RULE.test(line)) return true;
     const fence = FENCE.exec(line);
     if (fence && !(fence[2]?.startsWith('`') && fence[3]?.includes('`'))) return true;
@@ -225,14 +254,21 @@ export function createMarkdownDocument(
     return inList || (item.content.trim() !== '' && (item.start ?? 1) === 1);
   }
 
-  function row(tag: string, cells: string[], aligns: string[], open: boolean): HTMLElement {
+  /** A row of empty cells, aligned: the header's, or the one each body row is a copy of. */
+  function emptyRow(tag: string, aligns: string[]): HTMLElement {
     const tr = make('tr');
-    aligns.forEach((align, i) => {
-      const cell = make(tag);
+    for (const align of aligns) {
+      const cell = tr.appendChild(make(tag));
       if (align) cell.className = `md-align-${align}`;
-      appendInline(cell, parseInline(cells[i] ?? '', open));
-      tr.appendChild(cell);
-    });
+    }
+    return tr;
+  }
+
+  function fillRow(tr: HTMLElement, cells: string[], open: boolean): HTMLElement {
+    let i = 0;
+    for (let cell = tr.firstChild; cell; cell = cell.nextSibling) {
+      appendLine(cell, cells[i++] ?? '', open);
+    }
     return tr;
   }
 
@@ -251,30 +287,33 @@ export function createMarkdownDocument(
     const table = make('table');
     const head = make('thead');
     const body = make('tbody');
-    head.appendChild(row('th', header, aligns, false));
+    head.appendChild(fillRow(emptyRow('th', aligns), header, false));
     table.append(head, body);
     wrapper.appendChild(table);
     add(parentElement(), wrapper);
-    leaf = { kind: 'table', body, aligns };
+    leaf = { kind: 'table', body, row: emptyRow('td', aligns) };
   }
 
   function paragraphLine(line: string, open: boolean): void {
     const text = line.replace(/^[ \t]+/, '');
-    let paragraph = leaf?.kind === 'paragraph' ? leaf : null;
+    const header = text.includes('|') ? splitRow(text) : null;
+    const paragraph = leaf?.kind === 'paragraph' ? leaf : null;
     if (!paragraph) {
+      // Filled before it goes in: one insertion into the page rather than one per node.
       const element = make('p');
+      appendLine(element, text, open);
       add(parentElement(), element);
-      paragraph = { kind: 'paragraph', element, lineStart: null, header: null };
-      leaf = paragraph;
+      leaf = { kind: 'paragraph', element, lineStart: null, header };
+      return;
     }
     const { element } = paragraph;
     paragraph.lineStart = element.lastChild;
     if (element.lastChild) add(element, make('br'));
     inline(element, text, open);
-    paragraph.header = text.includes('|') ? splitRow(text) : null;
+    paragraph.header = header;
   }
 
-  function openItem(item: NonNullable<ReturnType<typeof listItem>>): string {
+  function openItem(item: ListItem): string {
     leaf = null;
     let top = stack[stack.length - 1];
     if (top?.kind === 'list' && top.marker !== item.marker) {
@@ -335,8 +374,8 @@ export function createMarkdownDocument(
       leaf = null;
     }
     // A lazy continuation line: the paragraph goes on even where `>` or the indent is missing.
-    const inList = stack.slice(matched).some((container) => container.kind === 'item');
-    if (!all && leaf?.kind === 'paragraph' && !isBlank(rest) && !startsBlock(rest, inList)) {
+    const lazy = !all && leaf?.kind === 'paragraph' && !isBlank(rest);
+    if (lazy && !startsBlock(rest, stack.slice(matched).some(isItem))) {
       paragraphLine(rest, open);
       return;
     }
@@ -349,7 +388,7 @@ export function createMarkdownDocument(
     }
 
     for (;;) {
-      if (indentOf(rest) >= 4) break;
+      if (!BLOCK_START.test(rest)) break;
       const quote = QUOTE.exec(rest);
       if (quote) {
         leaf = null;
@@ -375,20 +414,22 @@ export function createMarkdownDocument(
     }
     if (leaf?.kind === 'table') {
       if (rest.includes('|')) {
-        add(leaf.body, row('td', splitRow(rest), leaf.aligns, open));
+        const tr = leaf.row.cloneNode(true) as HTMLElement;
+        add(leaf.body, fillRow(tr, splitRow(rest), open));
         return;
       }
       leaf = null;
     }
-    const heading = HEADING.exec(rest);
+    const marked = BLOCK_START.test(rest);
+    const heading = marked ? HEADING.exec(rest) : null;
     if (heading) {
       leaf = null;
       const element = make(`h${heading[1]?.length}`);
+      appendLine(element, heading[2] ?? '', open);
       add(parentElement(), element);
-      inline(element, heading[2] ?? '', open);
       return;
     }
-    const fence = FENCE.exec(rest);
+    const fence = marked ? FENCE.exec(rest) : null;
     const [, indent = '', marker = '', info = ''] = fence ?? [];
     if (fence && !(marker.startsWith('`') && info.includes('`'))) {
       const block = createCodeBlock(info, highlighter, onWaiting);
@@ -406,7 +447,7 @@ export function createMarkdownDocument(
       }
       return;
     }
-    if (RULE.test(rest)) {
+    if (marked && RULE.test(rest)) {
       leaf = null;
       add(parentElement(), make('hr'));
       return;
