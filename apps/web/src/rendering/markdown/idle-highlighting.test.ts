@@ -93,6 +93,20 @@ describe('createIdleHighlighting', () => {
     expect(seen).toEqual(['a']);
   });
 
+  it('runs a task when no fast stream arrives, once, in idle time', () => {
+    const { idle, later, advance } = setUp();
+    let runs = 0;
+    later.wrote(FAST_CHARS + 1);
+    later.whenQuiet(() => runs++);
+    idle.run(50);
+    expect(runs).toBe(0);
+    advance(QUIET_MS);
+    idle.run(50);
+    idle.run(50);
+    expect(runs).toBe(1);
+    expect(idle.pending()).toBe(0);
+  });
+
   it("colours a stream at a model's pace as it comes", () => {
     const { idle, later, block, seen, advance } = setUp();
     const code = block();

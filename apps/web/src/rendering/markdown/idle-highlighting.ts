@@ -49,6 +49,8 @@ export interface IdleHighlighting {
   add(block: CodeBlock): void;
   /** Counts text the answer was given, to tell a fast stream from a reader's pace. */
   wrote(chars: number): void;
+  /** Runs `task` once, in idle time, when no fast stream is arriving: before any colouring. */
+  whenQuiet(task: () => void): void;
   /** Forgets every block, for a new answer. */
   clear(): void;
 }
@@ -67,6 +69,7 @@ export function createIdleHighlighting(
   delay: (callback: () => void, ms: number) => unknown = setTimeout,
 ): IdleHighlighting {
   const blocks = new Set<CodeBlock>();
+  let tasks: (() => void)[] = [];
   let handle: number | null = null;
   /** The text written since `windowStart`, and until when the stream counts as fast. */
   let windowStart = Number.NEGATIVE_INFINITY;
@@ -81,10 +84,13 @@ export function createIdleHighlighting(
       waiting = true;
       delay(() => {
         waiting = false;
-        if (blocks.size > 0) handle ??= scheduler.request(run);
+        if (blocks.size + tasks.length > 0) handle ??= scheduler.request(run);
       }, fastUntil - now());
       return;
     }
+    const due = tasks;
+    tasks = [];
+    for (const task of due) task();
     const slice = deadline.didTimeout
       ? BUSY_SLICE_MS
       : Math.min(MAX_SLICE_MS, deadline.timeRemaining());
@@ -94,12 +100,16 @@ export function createIdleHighlighting(
       if (!block.highlightWaiting(more)) break;
       blocks.delete(block);
     }
-    if (blocks.size > 0) handle = scheduler.request(run);
+    if (blocks.size + tasks.length > 0) handle = scheduler.request(run);
   }
 
   return {
     add(block) {
       blocks.add(block);
+      handle ??= scheduler.request(run);
+    },
+    whenQuiet(task) {
+      tasks.push(task);
       handle ??= scheduler.request(run);
     },
     wrote(chars) {
@@ -113,6 +123,7 @@ export function createIdleHighlighting(
     },
     clear() {
       blocks.clear();
+      tasks = [];
       if (handle !== null) scheduler.cancel(handle);
       handle = null;
     },

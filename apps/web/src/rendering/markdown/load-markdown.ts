@@ -8,10 +8,11 @@ let loaded: MarkdownFactory | null = null;
 let loading: Promise<MarkdownFactory> | null = null;
 
 /**
- * The Markdown renderer, in a chunk of its own that the page starts fetching as it starts, and
- * the highlighter's after it: the page's first JavaScript stays within its budget, and both
- * chunks are there long before a first answer. Once loaded it is returned as is, not as a promise, so that answers built later (a
- * restored thread) render as Markdown at once instead of twice.
+ * The Markdown renderer, in a chunk of its own that the page starts fetching as it starts: the
+ * page's first JavaScript stays within its budget, and the chunk is there long before a first
+ * answer. The highlighter's chunk follows once there is code to colour, in idle time (see
+ * markdown-document.ts). Once loaded the factory is returned as is, not as a promise, so that
+ * answers built later (a restored thread) render as Markdown at once instead of twice.
  */
 export function markdownFactory(): MarkdownFactory | Promise<MarkdownFactory> {
   if (loaded) return loaded;
@@ -19,9 +20,6 @@ export function markdownFactory(): MarkdownFactory | Promise<MarkdownFactory> {
     // Code is coloured in idle time: a fast stream's text is on screen first.
     loaded = (element) =>
       module.createMarkdownDocument(element, { loadHighlighter, idle: module.idleCallbacks });
-    // The highlighter follows in the background: had it waited for the first code block, a
-    // fast stream's first lines of code would all be highlighted in one go when it arrived.
-    loadHighlighter().catch((error: unknown) => console.warn('Code stays unhighlighted:', error));
     return loaded;
   });
   return loading;

@@ -229,18 +229,24 @@ export function createMarkdownDocument(
   }
 
   function askForHighlighter(): void {
-    if (asked || highlighter || !options.loadHighlighter) return;
+    const load = options.loadHighlighter;
+    if (asked || highlighter || !load) return;
     asked = true;
     const mine = generation;
-    options.loadHighlighter().then(
-      (loaded) => {
-        highlighter = loaded;
-        if (mine !== generation) return;
-        for (const block of waiting) block.setHighlighter(loaded);
-        waiting = [];
-      },
-      (error: unknown) => console.warn('Code stays unhighlighted:', error),
-    );
+    const start = () =>
+      load().then(
+        (loaded) => {
+          highlighter = loaded;
+          if (mine !== generation) return;
+          for (const block of waiting) block.setHighlighter(loaded);
+          waiting = [];
+        },
+        (error: unknown) => console.warn('Code stays unhighlighted:', error),
+      );
+    // Starting the highlighter's chunk is a long task of its own (Prism and its grammars): in
+    // idle time, once a fast stream has slowed down, like the colouring it is for.
+    if (later) later.whenQuiet(start);
+    else start();
   }
 
   /** Whether a line ends a paragraph that has lost its container; any item does in a list. */
