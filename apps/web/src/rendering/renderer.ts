@@ -71,10 +71,12 @@ export interface RendererOptions {
 const PIECE_CHARS = 2000;
 /**
  * Writes between two frames, the frame's own included. What is written must still be styled,
- * laid out and painted in the next frame, and that task grows with it: measured, four or more
- * budgets of Markdown between two frames made a frame of over 50 ms.
+ * laid out and painted in the next frame, and that task grows with it: now that each write
+ * takes its whole budget (it is timed piece by piece), three budgets of Markdown between two
+ * frames made the frame after them take up to 130 ms. With two it can still pass 50 ms
+ * (docs/performance.md says when).
  */
-export const WRITES_PER_FRAME = 3;
+export const WRITES_PER_FRAME = 2;
 
 const animationFrames: FrameScheduler = {
   request: (callback) => requestAnimationFrame(callback),
