@@ -34,6 +34,18 @@ function timedSink() {
   return { sink, writes, now: () => clock.now };
 }
 
+/** A renderer with a 50 ms frame budget over a timed sink, its frames run by hand. */
+function budgeted() {
+  const frames = fakeFrames();
+  const timed = timedSink();
+  const renderer = createRenderer(timed.sink, {
+    scheduler: frames.scheduler,
+    frameBudgetMs: 50,
+    now: timed.now,
+  });
+  return { frames, timed, renderer };
+}
+
 /** Runs one frame and returns what it appended, piece by piece, and how long that took. */
 function frameOf(frames: ReturnType<typeof fakeFrames>, sink: ReturnType<typeof timedSink>) {
   const [count, started] = [sink.writes.length, sink.now()];
@@ -153,13 +165,7 @@ describe('createRenderer', () => {
   });
 
   it('with a frame budget, writes per frame what the sink can in that time, in pieces cut at line ends', () => {
-    const frames = fakeFrames();
-    const timed = timedSink();
-    const renderer = createRenderer(timed.sink, {
-      scheduler: frames.scheduler,
-      frameBudgetMs: 50,
-      now: timed.now,
-    });
+    const { frames, timed, renderer } = budgeted();
     const line = `${'x'.repeat(99)}\n`;
     const text = line.repeat(400);
     renderer.push(text);
@@ -175,13 +181,7 @@ describe('createRenderer', () => {
   });
 
   it('keeps each frame within its budget when the text turns costlier, by a piece at most', () => {
-    const frames = fakeFrames();
-    const timed = timedSink();
-    const renderer = createRenderer(timed.sink, {
-      scheduler: frames.scheduler,
-      frameBudgetMs: 50,
-      now: timed.now,
-    });
+    const { frames, timed, renderer } = budgeted();
     // Cheap lines first, then lines four times as costly: a speed learned on the first would
     // overrun the budget on the second.
     const text = `${'x'.repeat(99)}\n`.repeat(300) + `${'t'.repeat(99)}\n`.repeat(300);
