@@ -1,4 +1,4 @@
-import type { ReplayedThrough } from './condensed-events.ts';
+import type { ReplayedThrough } from './replayed.ts';
 
 /** What the page tells the condensing worker, one stream (a response body) at a time. */
 export type ToCondenser =

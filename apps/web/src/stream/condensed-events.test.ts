@@ -12,7 +12,8 @@ import {
 } from '@microsoft/fetch-event-source/lib/esm/parse.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEventCondenser, type ReplayedThrough } from './condensed-events.ts';
+import { createEventCondenser } from './condensed-events.ts';
+import type { ReplayedThrough } from './replayed.ts';
 
 const encoder = new TextEncoder();
 

@@ -1,15 +1,9 @@
-import { parseEventId } from '@gpt-stream/protocol';
 import {
   type EventSourceMessage,
   getLines,
   getMessages,
 } from '@microsoft/fetch-event-source/lib/esm/parse.js';
-
-/** Events already shown: a resume may send them again, and those up to `sequence` are dropped. */
-export interface ReplayedThrough {
-  streamId: string;
-  sequence: number;
-}
+import { isReplayed, type ReplayedThrough } from './replayed.ts';
 
 export interface EventCondenser {
   /**
@@ -47,8 +41,7 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
   function onMessage(message: EventSourceMessage): void {
     if (message.data === '') return;
     if (skipping) {
-      const id = parseEventId(message.id);
-      if (id && id.streamId === skipping.streamId && id.sequence <= skipping.sequence) return;
+      if (isReplayed(message.id, skipping)) return;
       skipping = null;
     }
     const text = JOINED.has(message.event) && message.retry === undefined && textOf(message.data);

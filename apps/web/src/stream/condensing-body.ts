@@ -1,5 +1,5 @@
 import type { FromCondenser, ToCondenser } from './condense-messages.ts';
-import type { ReplayedThrough } from './condensed-events.ts';
+import type { ReplayedThrough } from './replayed.ts';
 
 /** What the page needs of a Worker: a real one, or a fake in tests. */
 export interface CondenserWorker {

@@ -9,12 +9,12 @@ import {
   isStreamEventType,
   JSON_TYPE,
   parseChatRequest,
-  parseEventId,
   type StreamEvent,
   type StreamEventData,
 } from '@gpt-stream/protocol';
 import { type EventSourceMessage, fetchEventSource } from '@microsoft/fetch-event-source';
 import type { BodyCondenser } from './condensing-body.ts';
+import { isReplayed, replayedThrough } from './replayed.ts';
 import {
   type ClientFailure,
   DEFAULT_RETRY_POLICY,
@@ -180,18 +180,6 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     return { kind: 'cut', message: `${FAILURE_MESSAGES.cut} ${reason}${attempts}.` };
   }
 
-  /** The sequence of this stream's last event the page has, if it has one. */
-  function sequenceHad(): number | null {
-    const id = position?.lastEventId ? parseEventId(position.lastEventId) : null;
-    return id && id.streamId === position?.streamId ? id.sequence : null;
-  }
-
-  /** An event a resume sent again: the reader must see each event exactly once. */
-  function isReplay(rawId: string, through: number): boolean {
-    const id = parseEventId(rawId);
-    return id !== null && id.streamId === position?.streamId && id.sequence <= through;
-  }
-
   function record(event: StreamEvent, rawId: string): void {
     if (event.type === 'start') position = { streamId: event.data.streamId, lastEventId: null };
     if (!position || rawId === '') return;
@@ -206,14 +194,12 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let progressed = false as boolean;
     let terminal = null as StreamOutcome | null;
     // While set, the attempt may begin with events the page already has (a resume replays from
-    // the last id it knows): those up to this sequence are dropped. Events come in order, so the
-    // first new one ends the check, and a stream that was never cut parses no ids at all.
-    let replayedThrough = sequenceHad();
-    const replayed =
-      position && replayedThrough !== null
-        ? { streamId: position.streamId, sequence: replayedThrough }
-        : null;
-    const condense = options.condense;
+    // the last id it knows): those are dropped. Events come in order, so the first new one ends
+    // the check, and a stream that was never cut parses no ids at all. A condensed body has had
+    // them dropped already, before its deltas were joined.
+    const from = position && replayedThrough(position.streamId, position.lastEventId);
+    let replayed = from;
+    const { condense } = options;
     try {
       await fetchEventSource(target.url, {
         ...target.init,
@@ -228,7 +214,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         openWhenHidden: true,
         fetch: (input, init) =>
           fetchImpl(input, init).then((response) =>
-            condense ? condense(response, replayed) : response,
+            condense ? condense(response, from) : response,
           ),
 
         async onopen(response) {
@@ -240,9 +226,9 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         onmessage(message) {
           // Every blank line dispatches a message, heartbeat comments included: only data counts.
           if (message.data === '' || terminal) return;
-          if (replayedThrough !== null) {
-            if (isReplay(message.id, replayedThrough)) return;
-            replayedThrough = null;
+          if (replayed) {
+            if (isReplayed(message.id, replayed)) return;
+            replayed = null;
           }
           progressed = true;
           // A type a newer server added: skipped, but its id still counts, so a resume goes on
