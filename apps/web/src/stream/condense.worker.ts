@@ -3,7 +3,7 @@
  * hands it each response's bytes as they arrive and gets back the same events, joined.
  */
 import type { FromCondenser, ToCondenser } from './condense-messages.ts';
-import { createEventCondenser, type EventCondenser } from './condensed-events.ts';
+import { createCondenserHost } from './condenser-host.ts';
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<ToCondenser>) => void) | null;
@@ -11,19 +11,6 @@ interface WorkerScope {
 }
 
 const scope = self as unknown as WorkerScope;
-const streams = new Map<number, EventCondenser>();
-const encoder = new TextEncoder();
-
-scope.onmessage = ({ data: message }) => {
-  if ('open' in message) streams.set(message.stream, createEventCondenser(message.open));
-  else if ('close' in message) {
-    streams.delete(message.stream);
-    scope.postMessage({ stream: message.stream, closed: true }, []);
-  } else {
-    const text = streams.get(message.stream)?.write(message.bytes) ?? '';
-    if (text === '') return;
-    const bytes = encoder.encode(text);
-    scope.postMessage({ stream: message.stream, bytes }, [bytes.buffer]);
-  }
-};
+const host = createCondenserHost((message, transfer) => scope.postMessage(message, transfer));
+scope.onmessage = ({ data }) => host(data);
 scope.postMessage({ ready: true }, []);

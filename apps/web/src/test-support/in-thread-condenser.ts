@@ -1,14 +1,13 @@
 import type { FromCondenser, ToCondenser } from '../stream/condense-messages.ts';
-import { createEventCondenser, type EventCondenser } from '../stream/condensed-events.ts';
+import { createCondenserHost } from '../stream/condenser-host.ts';
 import type { CondenserWorker } from '../stream/condensing-body.ts';
 
 /**
- * The condensing worker's protocol, run in this thread, each message a task later as a worker's
- * would be: it says it runs a task after it is made, unless `starts` is false. `fail()` makes it
+ * The condensing worker (its own host, condenser-host.ts) run in this thread, each message a
+ * task later as a worker's would be: it says it runs a task after it is made, unless `starts` is false. `fail()` makes it
  * fail as a worker whose script broke does: an error, then silence.
  */
 export function inThreadCondenser({ starts = true } = {}) {
-  const streams = new Map<number, EventCondenser>();
   const listeners = {
     message: [] as ((event: MessageEvent<FromCondenser>) => void)[],
     error: [] as (() => void)[],
@@ -21,20 +20,12 @@ export function inThreadCondenser({ starts = true } = {}) {
       for (const listener of listeners.message)
         listener({ data: message } as MessageEvent<FromCondenser>);
     }, 0);
+  const host = createCondenserHost(answer);
   const worker: CondenserWorker = {
     postMessage(message) {
       received.push(message);
       setTimeout(() => {
-        if (failed) return;
-        if ('open' in message) streams.set(message.stream, createEventCondenser(message.open));
-        else if ('close' in message) {
-          streams.delete(message.stream);
-          answer({ stream: message.stream, closed: true });
-        } else {
-          const text = streams.get(message.stream)?.write(message.bytes) ?? '';
-          if (text !== '')
-            answer({ stream: message.stream, bytes: new TextEncoder().encode(text) });
-        }
+        if (!failed) host(message);
       }, 0);
     },
     addEventListener(type: 'message' | 'error', listener: never) {
