@@ -1,7 +1,10 @@
 // @vitest-environment happy-dom
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LINES_PER_GROUP } from './code-block.ts';
+import type { Highlighter } from './highlight/types.ts';
+import { FAST_CHARS, QUIET_MS } from './idle-highlighting.ts';
 import { BLOCKS_PER_PART, createMarkdownDocument } from './markdown-document.ts';
+import { fakeIdle } from './test-support/fake-idle.ts';
 import { codeBlockHtml, renderChunks, renderHtml } from './test-support/render.ts';
 
 const link = (href: string, text: string) =>
@@ -224,5 +227,27 @@ describe('finished blocks', () => {
     }
     expect(finished.map((element) => element.outerHTML)).toEqual(html);
     expect([...root.querySelectorAll('.md-part > *')].slice(0, finished.length)).toEqual(finished);
+  });
+});
+
+describe('the highlighter', () => {
+  it('is started in idle time once there is code, after a fast stream has slowed down', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const idle = fakeIdle();
+      const load = vi.fn(() => new Promise<Highlighter>(() => undefined));
+      const markdown = createMarkdownDocument(document.createElement('div'), {
+        loadHighlighter: load,
+        idle: idle.scheduler,
+      });
+      markdown.append(`\`\`\`ts\n${'const a = 1;\n'.repeat(FAST_CHARS / 10)}`);
+      idle.run(50);
+      expect(load).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(QUIET_MS);
+      idle.run(50);
+      expect(load).toHaveBeenCalledOnce();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
