@@ -18,6 +18,7 @@ interface Snapshot {
 declare global {
   interface Window {
     snapshots: Snapshot[];
+    mainThreadFetches: string[];
   }
 }
 
@@ -80,10 +81,22 @@ test('echo returns a CJK, emoji and multi-line prompt exactly', async ({ page })
 test('a stream that piles up while the page is busy is joined off the main thread, exactly', async ({
   page,
 }) => {
-  // The page hands every response body to its worker, which joins the events that arrive together.
+  // Once its worker runs, the page has it make the stream request and join the events that
+  // arrive together: the main thread never fetches the answer itself.
+  const streamWorker = () =>
+    page.workers().find((worker) => worker.url().includes('stream.worker'));
+  await expect.poll(() => streamWorker()?.url()).toBeDefined();
   await expect
-    .poll(() => page.workers().map((worker) => worker.url()))
-    .toContainEqual(expect.stringContaining('condense.worker'));
+    .poll(() => streamWorker()?.evaluate(() => typeof self.onmessage === 'function'))
+    .toBe(true);
+  await page.evaluate(() => {
+    window.mainThreadFetches = [];
+    const { fetch } = window;
+    window.fetch = (input, init) => {
+      window.mainThreadFetches.push(input instanceof Request ? input.url : String(input));
+      return fetch(input, init);
+    };
+  });
   const prompt = Array.from({ length: 12 }, (_, line) =>
     [`${line}: 你好 👩‍👩‍👧 \ttab "quotes" \\`, 'data: looks like a field', '', 'event: done'].join(
       '\n',
@@ -95,6 +108,9 @@ test('a stream that piles up while the page is busy is joined off the main threa
   await busyFor(page, 1500);
   await expect(status(page)).toHaveAttribute('data-state', 'done');
   expect(await outputText(page)).toBe(prompt);
+  expect(await page.evaluate(() => window.mainThreadFetches)).not.toContainEqual(
+    expect.stringContaining('/api/chat'),
+  );
 });
 
 test('the status says done only once the whole answer is on screen', async ({ page }) => {

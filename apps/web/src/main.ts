@@ -23,7 +23,6 @@ import { markdownFactory } from './rendering/markdown/load-markdown.ts';
 import { createReasoningView, type ReasoningView } from './rendering/reasoning-view.ts';
 import { loadRenderMode, saveRenderMode } from './rendering/render-mode.ts';
 import type { Renderer } from './rendering/renderer.ts';
-import { createBodyCondenser } from './stream/condensing-body.ts';
 import { createSavedStream } from './stream/saved-stream.ts';
 import {
   createStreamClient,
@@ -31,6 +30,7 @@ import {
   type StreamOutcome,
 } from './stream/stream-client.ts';
 import { isActive, type StreamState } from './stream/stream-state.ts';
+import { createWorkerFetch } from './stream/worker-fetch.ts';
 
 const page = getPageElements();
 const metrics = createStreamMetrics();
@@ -51,11 +51,12 @@ const view = createThreadView(page.conversation, createRenderer, {
     title: 'Ask for this answer again',
   }),
 });
-// A fast stream's events are joined in a worker, which starts now, before the first request.
-const condense = createBodyCondenser(
-  () => new Worker(new URL('./stream/condense.worker.ts', import.meta.url), { type: 'module' }),
+// Streams are read in a worker, which joins a fast stream's events; it starts now, before the
+// first request.
+const viaWorker = createWorkerFetch(
+  () => new Worker(new URL('./stream/stream.worker.ts', import.meta.url), { type: 'module' }),
 );
-const client = createStreamClient({ onState: showState, onEvent, condense });
+const client = createStreamClient({ onState: showState, onEvent, viaWorker });
 
 const opened = store.open();
 let threadId = opened.id;

@@ -118,7 +118,7 @@ function client(fetch: typeof globalThis.fetch, extra: Partial<StreamClientOptio
     },
     onEvent: (event) => events.push(event),
     onState: (state: StreamState, detail: StateDetail) => states.push([state, detail.retry]),
-    ...suite.options,
+    ...suite.options(fetch),
     ...extra,
   });
   return { streamClient, events, states, waits };
@@ -772,7 +772,8 @@ describe('stop', () => {
     expect(outcome).toEqual({ type: 'stopped' });
     expectEvents(events, [start, delta('first')]);
     expect(states.at(-1)).toEqual(['stopped', 0]);
-    expect(stream.fetch.mock.calls[0]?.[1]?.signal?.aborted).toBe(true);
+    // Made in the stream worker, the request hears of the abort a message later.
+    await expect.poll(() => stream.fetch.mock.calls[0]?.[1]?.signal?.aborted).toBe(true);
     expect(stream.fetch).toHaveBeenCalledTimes(2);
     const [url, init] = stream.fetch.mock.calls[1] ?? [];
     expect(url).toBe(chatStreamPath('s1'));

@@ -13,7 +13,6 @@ import {
   type StreamEventData,
 } from '@gpt-stream/protocol';
 import { type EventSourceMessage, fetchEventSource } from '@microsoft/fetch-event-source';
-import type { BodyCondenser } from './condensing-body.ts';
 import { isReplayed, replayedThrough } from './replayed.ts';
 import {
   type ClientFailure,
@@ -24,6 +23,7 @@ import {
   retryDelayMs,
 } from './retry-policy.ts';
 import { createStateMachine, isActive, type StreamState } from './stream-state.ts';
+import type { WorkerFetch } from './worker-fetch.ts';
 
 export type { ClientFailure } from './retry-policy.ts';
 
@@ -52,8 +52,8 @@ export interface StreamClientOptions {
   /** Every decoded event, terminal ones included, in order, each exactly once. */
   onEvent: (event: StreamEvent) => void;
   fetch?: typeof fetch;
-  /** Joins a fast stream's events before they are parsed (condensing-body.ts). */
-  condense?: BodyCondenser;
+  /** Makes requests in the stream worker, which joins a fast stream's events (worker-fetch.ts). */
+  viaWorker?: WorkerFetch;
   retry?: RetryPolicy;
   random?: () => number;
   /** Resolves after `ms`, or at once when the signal aborts. Injectable for tests. */
@@ -195,11 +195,11 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let terminal = null as StreamOutcome | null;
     // While set, the attempt may begin with events the page already has (a resume replays from
     // the last id it knows): those are dropped. Events come in order, so the first new one ends
-    // the check, and a stream that was never cut parses no ids at all. A condensed body has had
+    // the check, and a stream that was never cut parses no ids at all. A body the worker read has had
     // them dropped already, before its deltas were joined.
     const from = position && replayedThrough(position.streamId, position.lastEventId);
     let replayed = from;
-    const { condense } = options;
+    const { viaWorker } = options;
     try {
       await fetchEventSource(target.url, {
         ...target.init,
@@ -212,10 +212,16 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         // The default (false) aborts the request when the tab is hidden and sends it again when
         // it is shown: a second generation, or at best a replay.
         openWhenHidden: true,
-        fetch: (input, init) =>
-          fetchImpl(input, init).then((response) =>
-            condense ? condense(response, from) : response,
-          ),
+        fetch: (input, init = {}) =>
+          viaWorker?.(
+            String(input),
+            {
+              ...target.init,
+              headers: init.headers as Record<string, string>,
+              signal: init.signal as AbortSignal,
+            },
+            from,
+          ) ?? fetchImpl(input, init),
 
         async onopen(response) {
           await checkResponse(response);

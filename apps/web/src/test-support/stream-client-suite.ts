@@ -3,13 +3,14 @@ import type { StreamClientOptions } from '../stream/stream-client.ts';
 
 /**
  * What stream-client.test.ts runs with: as it is, every client as given and every event list
- * compared as it is; stream-client-condensed.test.ts runs the same suite again with a condenser,
- * and then compares event lists with each run of text joined, as condensing joins it.
+ * compared as it is; stream-client-via-worker.test.ts runs the same suite again with every
+ * request made through the stream worker (to the same fake server, the client's `fetch`), and
+ * then compares event lists with each run of text joined, as the worker joins it.
  */
 export const suite: {
-  options: Partial<StreamClientOptions>;
+  options: (fetch: typeof globalThis.fetch) => Partial<StreamClientOptions>;
   events: (events: readonly StreamEvent[]) => StreamEvent[];
-} = { options: {}, events: (events) => [...events] };
+} = { options: () => ({}), events: (events) => [...events] };
 
 /** The events with each run of deltas (or of reasoning) joined into one. */
 export function joinText(events: readonly StreamEvent[]): StreamEvent[] {
