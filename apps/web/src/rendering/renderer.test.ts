@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeFrames } from '../test-support/fake-frames.ts';
-import { createRenderer, type TextSink, WRITES_PER_FRAME } from './renderer.ts';
+import {
+  createRenderer,
+  FIRST_PIECE_CHARS,
+  PIECE_CHARS,
+  type TextSink,
+  WRITES_PER_FRAME,
+} from './renderer.ts';
 
 function fakeSink() {
   const appended: string[] = [];
@@ -169,12 +175,19 @@ describe('createRenderer', () => {
     const line = `${'x'.repeat(99)}\n`;
     const text = line.repeat(400);
     renderer.push(text);
-    // Pieces of 2,000 characters (20 ms each): a third would end past the 50 ms.
+    // The first pieces double while they take under a quarter of the budget (the first, of
+    // FIRST_PIECE_CHARS, runs on to its line end): 3, 5, 10, then 20 ms, and a fifth would end
+    // past the 50 ms.
+    const first = frameOf(frames, timed).pieces;
+    expect(FIRST_PIECE_CHARS).toBe(250);
+    expect(first.map((piece) => piece.length)).toEqual([300, 500, 1000, 2000]);
+    // Then pieces of 2,000 characters (20 ms each): a third would end past the 50 ms.
     for (let frame = 0; frame < 3; frame++) {
       const { pieces } = frameOf(frames, timed);
-      expect(pieces.map((piece) => piece.length)).toEqual([2000, 2000]);
+      expect(pieces.map((piece) => piece.length)).toEqual([PIECE_CHARS, PIECE_CHARS]);
       expect(pieces.every((piece) => piece.endsWith('\n'))).toBe(true);
     }
+    expect(timed.writes.every((piece) => piece.endsWith('\n'))).toBe(true);
     renderer.flush();
     expect(timed.writes.join('')).toBe(text);
     expect(frames.pending()).toBe(0);
@@ -194,6 +207,38 @@ describe('createRenderer', () => {
     // Past the budget by one piece at most, the costliest (2,000 characters of `t`, 80 ms); a
     // write sized from the cheap lines' speed would take 5,000 of them, 200 ms.
     expect(Math.max(...times)).toBeLessThanOrEqual(50 + 80 + 1);
+  });
+
+  it('starts with small pieces, so that a first write of cold, costly code stays near its budget', () => {
+    const frames = fakeFrames();
+    let clock = 0;
+    const writes: string[] = [];
+    // Ten times as slow for its first 5,000 characters as a warmed-up sink (1 ms per 10).
+    let written = 0;
+    const renderer = createRenderer(
+      {
+        append(text) {
+          writes.push(text);
+          for (let i = 0; i < text.length; i++, written++)
+            clock += written < 5000 ? 1 / 10 : 1 / 100;
+        },
+        replaceChildren() {},
+      },
+      { scheduler: frames.scheduler, frameBudgetMs: 50, now: () => clock },
+    );
+    const text = `${'x'.repeat(99)}\n`.repeat(400);
+    renderer.push(text);
+    const times: number[] = [];
+    for (let frame = 0; frame < 100 && frames.pending() > 0; frame++) {
+      const started = clock;
+      frames.runFrame();
+      times.push(clock - started);
+    }
+    expect(writes.join('')).toBe(text);
+    // A first piece of 2,000 cold characters alone would take 200 ms; one of 250 takes 25.
+    expect(Math.max(...times)).toBeLessThanOrEqual(50 + 25 + 1);
+    // Warmed up, the pieces grow back to their full size.
+    expect(Math.max(...writes.map((piece) => piece.length))).toBe(PIECE_CHARS);
   });
 
   it('with a frame budget, asks for another frame until all is written', () => {

@@ -62,13 +62,20 @@ export interface RendererOptions {
 }
 
 /**
- * Characters written between two looks at the clock, cut at a line end. What a character costs
- * varies tenfold (a line of code is one text node, a table row a dozen elements), so a write is
- * timed piece by piece as it goes rather than sized from what earlier writes cost: a guess made
- * on a run of code once made a write of tables take 100 ms. A piece of the costliest Markdown
- * takes a few milliseconds.
+ * Characters written between two looks at the clock, at most, cut at a line end. What a
+ * character costs varies tenfold (a line of code is one text node, a table row a dozen
+ * elements), so a write is timed piece by piece as it goes rather than sized from what earlier
+ * writes cost: a guess made on a run of code once made a write of tables take 100 ms. A piece of
+ * the costliest Markdown takes a few milliseconds, once the code that writes it has warmed up.
  */
-const PIECE_CHARS = 2000;
+export const PIECE_CHARS = 2000;
+/**
+ * The first piece, and the least a piece shrinks to. The first writes run cold code (a fresh
+ * page's Markdown parser is interpreted, not yet compiled): a full piece of it took 100 ms in one
+ * frame when a fast stream's first read brought tens of kilobytes at once. Pieces double while
+ * one takes under a quarter of the budget and halve when one overruns it.
+ */
+export const FIRST_PIECE_CHARS = 250;
 /**
  * Writes between two frames, the frame's own included. What is written must still be styled,
  * laid out and painted in the next frame, and that task grows with it: now that each write
@@ -131,6 +138,9 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     done?.();
   }
 
+  /** The next piece's size: it follows what pieces cost (see FIRST_PIECE_CHARS). */
+  let pieceChars = FIRST_PIECE_CHARS;
+
   /** Writes pending text piece by piece while the next piece is likely to fit in the budget. */
   function writeBudgeted(limit: number): void {
     const started = now();
@@ -138,14 +148,14 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     let last = 0;
     do {
       const end =
-        pending.length - offset > PIECE_CHARS
-          ? pending.indexOf('\n', offset + PIECE_CHARS - 1)
-          : -1;
+        pending.length - offset > pieceChars ? pending.indexOf('\n', offset + pieceChars - 1) : -1;
       const next = end === -1 ? pending.length : end + 1;
       const before = now();
       sink.append(pending.slice(offset, next));
       last = now() - before;
       offset = next;
+      if (last * 4 <= limit) pieceChars = Math.min(pieceChars * 2, PIECE_CHARS);
+      else if (last > limit) pieceChars = Math.max(pieceChars / 2, FIRST_PIECE_CHARS);
     } while (offset < pending.length && now() - started + last <= limit);
     pending = pending.slice(offset);
   }
