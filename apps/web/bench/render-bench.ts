@@ -59,10 +59,21 @@ interface Run {
   /** Main-thread tasks over 50 ms during the run, in ms. */
   longTasks: number[];
   /**
+   * The longest animation frame over 50 ms (Chromium's Long Animation Frame timing, untraced), split
+   * into its scripts and its style, layout and paint: what a long task was spent on.
+   */
+  longestFrame: LongFrame | null;
+  /**
    * Whether the server cut the page and it resumed (it fell READER_MAX_LAG_BYTES behind): such
    * a run measures the reconnection as well as the rendering.
    */
   reconnected: boolean;
+}
+
+interface LongFrame {
+  ms: number;
+  scriptMs: number;
+  renderMs: number;
 }
 
 interface ArrivalRun {
@@ -158,6 +169,13 @@ async function pageRun(
           tasks.push(...list.getEntries());
         });
         observer.observe({ type: 'longtask' });
+        const frames: PerformanceEntry[] = [];
+        const frameObserver = new PerformanceObserver((list) => {
+          frames.push(...list.getEntries());
+        });
+        if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+          frameObserver.observe({ type: 'long-animation-frame' });
+        }
         let reconnected = false;
         const ended = new Promise<void>((resolve) => {
           new MutationObserver(() => {
@@ -181,6 +199,8 @@ async function pageRun(
         const ms = performance.now() - started;
         tasks.push(...observer.takeRecords());
         observer.disconnect();
+        frames.push(...frameObserver.takeRecords());
+        frameObserver.disconnect();
         // The answer's element joins the thread on Send.
         const output = document.getElementById('gpt-output') as HTMLElement;
         // No arrow function bound to a name in here: tsx would wrap it in a helper (__name).
@@ -202,6 +222,20 @@ async function pageRun(
           ms,
           tokens: Number(metrics.dataset.tokens),
           longTasks: tasks.filter((task) => task.startTime >= started).map((task) => task.duration),
+          longestFrame: frames
+            .filter((frame) => frame.startTime >= started)
+            .map((frame) => {
+              const { duration, startTime, renderStart, scripts } = frame as PerformanceEntry & {
+                renderStart: number;
+                scripts: { duration: number }[];
+              };
+              return {
+                ms: duration,
+                scriptMs: scripts.reduce((sum, script) => sum + script.duration, 0),
+                renderMs: renderStart > 0 ? startTime + duration - renderStart : 0,
+              };
+            })
+            .reduce<LongFrame | null>((a, b) => (a && a.ms >= b.ms ? a : b), null),
           state: status.dataset.state,
           reconnected,
           complete,
@@ -220,6 +254,7 @@ async function pageRun(
       ms: result.ms,
       tokens: result.tokens,
       longTasks: result.longTasks,
+      longestFrame: result.longestFrame,
       reconnected: result.reconnected,
     };
   } finally {
@@ -316,7 +351,15 @@ async function naiveRun(browser: Browser, url: string, prompt: string): Promise<
     const result = await Promise.race([run, limit]);
     if (result && result.outcome !== 'completed')
       throw new Error(`innerText run: ${result.outcome}`);
-    return result && { ms: result.ms, tokens: 0, longTasks: result.longTasks, reconnected: false };
+    return (
+      result && {
+        ms: result.ms,
+        tokens: 0,
+        longTasks: result.longTasks,
+        longestFrame: null,
+        reconnected: false,
+      }
+    );
   } finally {
     clearTimeout(timer);
     // Closing also ends a run that ran out of time, busy main thread and all.
@@ -341,6 +384,8 @@ interface MarkdownResults {
   textLongestTaskMs: number;
   /** Each run's longest task over 50 ms, 0 for none: whether long tasks are the rule or a hiccup. */
   longestTaskRuns: { markdown: number[]; text: number[] };
+  /** Each run's longest frame over 50 ms, null for none. */
+  longestFrameRuns: { markdown: (LongFrame | null)[]; text: (LongFrame | null)[] };
 }
 
 interface BenchResults {
@@ -450,6 +495,10 @@ async function markdownRuns(browser: Browser, url: string): Promise<MarkdownResu
     markdownLongTasks: markdown.reduce((count, run) => count + run.longTasks.length, 0),
     textLongestTaskMs: longest(text),
     longestTaskRuns: { markdown: markdown.map(longestOf), text: text.map(longestOf) },
+    longestFrameRuns: {
+      markdown: markdown.map((run) => run.longestFrame),
+      text: text.map((run) => run.longestFrame),
+    },
   };
 }
 
@@ -632,6 +681,13 @@ function printMarkdown(results: BenchResults): void {
   const tasks = (runs: number[]) => runs.map((ms) => (ms === 0 ? '-' : Math.round(ms))).join(', ');
   console.log(
     `longest task per run (ms, - for none over 50): text mode ${tasks(md.longestTaskRuns.text)}; Markdown ${tasks(md.longestTaskRuns.markdown)}`,
+  );
+  const frames = (runs: (LongFrame | null)[]) =>
+    runs
+      .map((frame) => (frame ? `${Math.round(frame.scriptMs)}+${Math.round(frame.renderMs)}` : '-'))
+      .join(', ');
+  console.log(
+    `longest frame per run (ms of script + ms of style, layout and paint; - for none over 50): text mode ${frames(md.longestFrameRuns.text)}; Markdown ${frames(md.longestFrameRuns.markdown)}`,
   );
   console.log(
     `runs the server cut (they resumed): text mode ${md.reconnected.text}, Markdown ${md.reconnected.markdown}`,
