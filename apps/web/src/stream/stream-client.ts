@@ -195,8 +195,8 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
     let terminal = null as StreamOutcome | null;
     // While set, the attempt may begin with events the page already has (a resume replays from
     // the last id it knows): those are dropped. Events come in order, so the first new one ends
-    // the check, and a stream that was never cut parses no ids at all. A body the worker read has had
-    // them dropped already, before its deltas were joined.
+    // the check, and a stream that was never cut parses no ids at all. A body the worker read
+    // has had them dropped already, before its deltas were joined.
     const from = position && replayedThrough(position.streamId, position.lastEventId);
     let replayed = from;
     const { viaWorker } = options;
@@ -212,6 +212,7 @@ export function createStreamClient(options: StreamClientOptions): StreamClient {
         // The default (false) aborts the request when the tab is hidden and sends it again when
         // it is shown: a second generation, or at best a replay.
         openWhenHidden: true,
+        // fetchEventSource passes its own signal and the headers as a plain object, always.
         fetch: (input, init = {}) =>
           viaWorker?.(
             String(input),
