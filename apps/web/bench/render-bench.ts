@@ -82,9 +82,9 @@ interface ArrivalRun {
 }
 
 /**
- * When the page asks for the stream: it hands the request to its stream worker, or, before that
- * runs, calls fetch itself; and when the worker says it runs. A string, not a function: tsx would wrap a function in a helper the
- * page does not have.
+ * When the page asks for the stream (it hands the request to its stream worker, or, before that
+ * runs, calls fetch itself), and when the worker says it runs. A string, not a function: tsx
+ * would wrap a function in a helper the page does not have.
  */
 const RECORD_CHAT_FETCH = `{
   const record = (url) => {

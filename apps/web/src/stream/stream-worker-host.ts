@@ -1,4 +1,5 @@
 import { createEventCondenser } from './condensed-events.ts';
+import type { ReplayedThrough } from './replayed.ts';
 import type { FromStreamWorker, ToStreamWorker, WorkerRequest } from './stream-worker-messages.ts';
 
 /** Sends a message back to the page, handing over the buffers named in `transfer`. */
@@ -22,7 +23,7 @@ export function createStreamWorkerHost(
   async function relay(
     stream: number,
     request: WorkerRequest,
-    condenser: ReturnType<typeof createEventCondenser> | null,
+    replayed: ReplayedThrough | null,
     signal: AbortSignal,
   ): Promise<void> {
     const { url, ...init } = request;
@@ -31,7 +32,7 @@ export function createStreamWorkerHost(
     answer({ stream, head: { status, statusText, headers: [...response.headers] } }, []);
     const reader = response.body?.getReader();
     if (!reader) return;
-    const condense = response.ok ? condenser : null;
+    const condense = response.ok ? createEventCondenser(replayed) : null;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) return;
@@ -55,7 +56,7 @@ export function createStreamWorkerHost(
     }
     const controller = new AbortController();
     requests.set(stream, controller);
-    relay(stream, message.request, createEventCondenser(message.replayed), controller.signal)
+    relay(stream, message.request, message.replayed, controller.signal)
       .then(
         () => {
           if (!controller.signal.aborted) answer({ stream, end: true }, []);
