@@ -142,13 +142,15 @@ function readListItem(line: string): ListItem | null {
 }
 
 /**
- * Top-level blocks go into parts of this many, which styles.css gives `content-visibility: auto`:
- * layout then skips the parts out of view, and each frame lays out only the last one. Without
- * parts, following the bottom (which reads the output's height) lays out every block of the
- * answer once per frame, and a long answer becomes quadratic (measured: over 4x its arrival
- * time at 100,000 tokens, tasks over a second).
+ * Top-level blocks go into parts of this many, which styles.css gives `content-visibility: auto`
+ * once they are finished: layout then skips the parts out of view, and each frame lays out only
+ * the last one and those in view. Without parts, following the bottom (which reads the output's
+ * height) lays out every block of the answer once per frame, and a long answer becomes quadratic
+ * (measured: over 4x its arrival time at 100,000 tokens, tasks over a second). A part in view is
+ * laid out whole, so parts are small: with 8 blocks, frames of a fast stream stay shorter than
+ * with 32 (docs/performance.md), and 4 gained nothing more.
  */
-export const BLOCKS_PER_PART = 32;
+export const BLOCKS_PER_PART = 8;
 
 export interface MarkdownDocumentOptions {
   /** A highlighter already loaded; code blocks use it from their first line. */
