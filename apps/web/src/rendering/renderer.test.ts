@@ -40,6 +40,21 @@ function timedSink() {
   return { sink, writes, now: () => clock.now };
 }
 
+/** A renderer with a 50 ms budget whose writes continue in tasks, frames and tasks run by hand. */
+function continuing(sink: TextSink, now: () => number) {
+  const frames = fakeFrames();
+  const continued = fakeFrames();
+  const count = { rendered: 0 };
+  const renderer = createRenderer(sink, {
+    scheduler: frames.scheduler,
+    continueWith: continued.scheduler,
+    frameBudgetMs: 50,
+    now,
+    onRender: () => count.rendered++,
+  });
+  return { frames, continued, renderer, count };
+}
+
 /** A renderer with a 50 ms frame budget over a timed sink, its frames run by hand. */
 function budgeted() {
   const frames = fakeFrames();
@@ -331,27 +346,25 @@ describe('createRenderer', () => {
     expect(done).toHaveBeenCalledOnce();
   });
 
-  it('continues a write the budget cut short with continueWith, a few times per frame', () => {
-    const frames = fakeFrames();
-    const continued = fakeFrames();
+  it('with continueWith, writes in tasks that each frame starts, a few per frame, never in the frame', () => {
     const { sink, writes, now } = timedSink();
-    let rendered = 0;
-    const renderer = createRenderer(sink, {
-      scheduler: frames.scheduler,
-      continueWith: continued.scheduler,
-      frameBudgetMs: 50,
-      now,
-      onRender: () => rendered++,
-    });
+    const { frames, continued, renderer, count } = continuing(sink, now);
     const text = `${'x'.repeat(99)}\n`.repeat(400);
     renderer.push(text);
+    expect(continued.pending()).toBe(0);
     frames.runFrame();
+    // The frame's task is left to style, layout and paint: the write comes in a task after it.
+    expect(count.rendered).toBe(0);
     expect(frames.pending()).toBe(0);
     expect(continued.pending()).toBe(1);
-    // Between two frames: the frame's write and the continued ones, then the next frame.
-    while (continued.pending() > 0) continued.runFrame();
-    expect(rendered).toBe(WRITES_PER_FRAME);
-    expect(frames.pending()).toBe(1);
+    // Between two frames: the first write and the continued ones, then the next frame.
+    for (let frame = 1; frame <= 2; frame++) {
+      while (continued.pending() > 0) continued.runFrame();
+      expect(count.rendered).toBe(frame * WRITES_PER_FRAME);
+      expect(frames.pending()).toBe(1);
+      frames.runFrame();
+      expect(count.rendered).toBe(frame * WRITES_PER_FRAME);
+    }
     for (let round = 0; round < 100 && frames.pending() + continued.pending() > 0; round++) {
       frames.runFrame();
       while (continued.pending() > 0) continued.runFrame();
@@ -363,35 +376,27 @@ describe('createRenderer', () => {
   });
 
   it('tells the sink its text is about to be painted once per frame, not after each write', () => {
-    const frames = fakeFrames();
-    const continued = fakeFrames();
     const { sink: timed, writes, now } = timedSink();
     const marks: number[] = [];
-    let rendered = 0;
-    const sink: TextSink = { ...timed, written: () => marks.push(rendered + 1) };
-    const renderer = createRenderer(sink, {
-      scheduler: frames.scheduler,
-      continueWith: continued.scheduler,
-      frameBudgetMs: 50,
-      now,
-      onRender: () => rendered++,
-    });
+    const sink: TextSink = { ...timed, written: () => marks.push(count.rendered + 1) };
+    const { frames, continued, renderer, count } = continuing(sink, now);
     renderer.push(`${'x'.repeat(99)}\n`.repeat(400));
     frames.runFrame();
     while (continued.pending() > 0) continued.runFrame();
-    // The frame's write, then the continued ones, which the next frame paints.
+    // The frame's first write, then the continued ones, which the next frame paints.
     expect(marks).toEqual([1]);
     frames.runFrame();
+    continued.runFrame();
     expect(marks).toEqual([1, WRITES_PER_FRAME + 1]);
     for (let round = 0; round < 100 && frames.pending() + continued.pending() > 0; round++) {
       frames.runFrame();
       while (continued.pending() > 0) continued.runFrame();
     }
     // The write that emptied the queue, whichever it was.
-    expect(marks.at(-1)).toBe(rendered);
+    expect(marks.at(-1)).toBe(count.rendered);
     renderer.push('more');
     renderer.flush();
-    expect(marks.at(-1)).toBe(rendered);
+    expect(marks.at(-1)).toBe(count.rendered);
     expect(writes.at(-1)).toBe('more');
   });
 });

@@ -4,9 +4,9 @@ export interface TextSink {
   append(text: string): void;
   replaceChildren(): void;
   /**
-   * What has been appended is about to be painted: called after a frame's write, after a flush,
-   * and after the write that empties the queue, not after each write of a catch-up in between
-   * (those are painted with the next frame's). Lets a wrapper do per-paint work (the scroll
+   * What has been appended is about to be painted: called after a frame's first write, after a
+   * flush, and after the write that empties the queue, not after each write of a catch-up in
+   * between (those are painted with the next frame's). Lets a wrapper do per-paint work (the scroll
    * follower's pinning, which lays the page out) once per frame instead of once per write.
    */
   written?(): void;
@@ -52,10 +52,13 @@ export interface RendererOptions {
    */
   frameBudgetMs?: number;
   /**
-   * Where text the budget left over is written next: by default the next frame. `tasks` runs it
-   * in a task of its own as soon as the main thread is free, frames and other work in between,
-   * so that a sink slower than the stream catches up at the speed of the machine rather than at
-   * one budget per frame, still in pieces that never make a long task.
+   * Where writes run when set (`tasks`: each in a task of its own as soon as the main thread is
+   * free); by default in the frame itself. Frames then only pace the writes: each frame starts
+   * the next in a task after it, so that a frame's task is the style, layout and paint of what
+   * was written before it, and not the writing as well. Text the budget left over continues in
+   * another task, up to WRITES_PER_FRAME writes per frame, so that a sink slower than the stream
+   * catches up at the speed of the machine rather than at one budget per frame, still in pieces
+   * that never make a long task.
    */
   continueWith?: FrameScheduler;
   now?: () => number;
@@ -77,11 +80,10 @@ export const PIECE_CHARS = 2000;
  */
 export const FIRST_PIECE_CHARS = 250;
 /**
- * Writes between two frames, the frame's own included. What is written must still be styled,
- * laid out and painted in the next frame, and that task grows with it: now that each write
- * takes its whole budget (it is timed piece by piece), three budgets of Markdown between two
- * frames made the frame after them take up to 130 ms. With two it can still pass 50 ms
- * (docs/performance.md says when).
+ * Writes per frame. What is written must still be styled, laid out and painted in the next
+ * frame, and that task grows with it: now that each write takes its whole budget (it is timed
+ * piece by piece), three budgets of Markdown between two frames made the frame after them take
+ * up to 130 ms.
  */
 export const WRITES_PER_FRAME = 2;
 
@@ -129,7 +131,7 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
   /** The write to come, in the next frame or (continuing) in a task. */
   let frame: { handle: number; by: FrameScheduler } | null = null;
   let drained: (() => void) | null = null;
-  /** Writes since the last frame's, that one included. */
+  /** Writes since the last frame. */
   let writes = 0;
 
   function settle(): void {
@@ -160,9 +162,10 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
     pending = pending.slice(offset);
   }
 
-  function write(all = false, byFrame = false): void {
+  /** `first`: the first write since a frame. */
+  function write(all = false, first = false): void {
     frame = null;
-    writes = byFrame ? 1 : writes + 1;
+    writes = first ? 1 : writes + 1;
     if (pending === '') {
       settle();
       return;
@@ -171,14 +174,21 @@ export function createRenderer(sink: TextSink, options: RendererOptions = {}): B
       sink.append(pending);
       pending = '';
     } else writeBudgeted(budget);
-    if (byFrame || all || pending === '') sink.written?.();
+    if (first || all || pending === '') sink.written?.();
     options.onRender?.();
     if (pending !== '') schedule(writes < WRITES_PER_FRAME ? later : scheduler);
     else settle();
   }
 
+  function request(by: FrameScheduler, callback: () => void): void {
+    frame = { handle: by.request(callback), by };
+  }
+
   function schedule(by: FrameScheduler): void {
-    frame = { handle: by.request(() => write(false, by === scheduler)), by };
+    if (by !== scheduler) request(by, () => write());
+    // With writes in tasks of their own, a frame only starts the first of them.
+    else if (later !== scheduler) request(by, () => request(later, () => write(false, true)));
+    else request(by, () => write(false, true));
   }
 
   function cancelFrame(): void {

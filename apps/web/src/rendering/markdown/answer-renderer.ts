@@ -13,11 +13,11 @@ import { createBlockSink } from '../text-blocks.ts';
 import type { MarkdownFactory } from './load-markdown.ts';
 
 /**
- * Of a 16.7 ms frame, what writing an answer may take: Markdown costs more per character than
- * text, and a fast stream arrives in bursts; the rest of the frame is layout and paint. Three
- * writes go between two frames (WRITES_PER_FRAME), and the frame that follows styles and lays
- * out what they wrote in about as long again: at 8 ms such a frame after a catch-up of Markdown
- * took just over 50 ms in a third of the page bench's runs. Text mode is as fast at 6 as at 8.
+ * How long one write of an answer may take: Markdown costs more per character than text, and a
+ * fast stream arrives in bursts. The writes run in tasks between frames (WRITES_PER_FRAME per
+ * frame), and the frame that follows styles, lays out and paints what they wrote: at 8 ms such
+ * a frame after a catch-up of Markdown took just over 50 ms in a third of the page bench's runs.
+ * Text mode is as fast at 6 as at 8.
  */
 export const FRAME_BUDGET_MS = 6;
 
