@@ -17,6 +17,7 @@ let loading: Promise<MarkdownFactory> | null = null;
 export function markdownFactory(): MarkdownFactory | Promise<MarkdownFactory> {
   if (loaded) return loaded;
   loading ??= import('./markdown-document.ts').then((module) => {
+    module.warmUp(module.createMarkdownDocument, module.idleCallbacks);
     // Code is coloured in idle time: a fast stream's text is on screen first.
     loaded = (element) =>
       module.createMarkdownDocument(element, { loadHighlighter, idle: module.idleCallbacks });

@@ -4,6 +4,7 @@ import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.
 
 /** The page's idle scheduler, for load-markdown.ts: it comes with this chunk. */
 export { idleCallbacks } from './idle-highlighting.ts';
+export { warmUp } from './warm-up.ts';
 
 import { appendLine } from './inline.ts';
 
