@@ -71,6 +71,22 @@ test('Markdown is the default, and its structure appears while the answer stream
   await expect(output(page, '.md-code code')).toHaveText(`${CODE}\n`);
 });
 
+test('layout skips the finished parts of an answer and of a long code block, never the growing one', async ({
+  page,
+}) => {
+  const paragraphs = Array.from({ length: 20 }, (_, i) => `Paragraph ${i + 1}.`).join('\n\n');
+  const code = Array.from({ length: 150 }, (_, i) => `line ${i + 1}`).join('\n');
+  await sendPrompt(page, `${paragraphs}\n\n\`\`\`\n${code}\n\`\`\``, 'echo');
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  for (const selector of ['.md-part', '.md-lines']) {
+    const visibility = await output(page, selector).evaluateAll((elements) =>
+      elements.map((element) => getComputedStyle(element).contentVisibility),
+    );
+    expect(visibility.length).toBeGreaterThan(2);
+    expect(visibility).toEqual([...visibility.slice(0, -1).fill('auto'), 'visible']);
+  }
+});
+
 test('the copy buttons copy a code block and the whole answer exactly', async ({
   page,
   context,

@@ -18,7 +18,13 @@ const KINDS = [
   'ul',
   'li',
   'input',
-].concat(['blockquote', 'table', 'th', 'td', '.md-code pre', 'hr']);
+  'blockquote',
+  'table',
+  'th',
+  'td',
+  '.md-code pre',
+  'hr',
+];
 
 afterEach(() => {
   vi.restoreAllMocks();
