@@ -129,6 +129,37 @@ describe('condensing an event stream', () => {
     expect(condensed(input)).toEqual(expected);
   });
 
+  it('joins deltas spelt otherwise as the parser reads them, escapes and all', () => {
+    const spelt = [
+      'id: s1:2\nevent: delta\ndata: {"text":"b"}\n\n',
+      'event: delta\nid: s1:3\ndata:{"text":"c"}\n\n',
+      'event: delta\n: a comment\nid: s1:4\ndata: {"text":"d"}\n\n',
+      'event: delta\ndata: {"text":"e"}\n\n',
+      'event: delta\nid: s1:6\ndata: { "text": "f" }\n\n',
+      'event: delta\nid: s1:7\ndata: {"text":"\\u0041\\/\\n\\"\\\\"}\n\n',
+      'event: delta\nid: s1:8\ndata: {"text":"x","text":"g"}\n\n',
+      '\nevent: delta\nid: s1:9\ndata: {"text":"h"}\n\n',
+    ];
+    const input = bytes(frame(delta('a'), 1), ...spelt, frame(delta('i'), 10));
+    const messages = condensed(input);
+    expect(meaning(messages)).toEqual([{ run: 'delta', text: 'abcdefA/\n"\\ghi', id: 's1:10' }]);
+    expect(messages).toHaveLength(1);
+    expect(meaning(messages)).toEqual(meaning(messagesOf(input)));
+  });
+
+  it('passes unchanged a delta whose data only looks like one JSON string', () => {
+    const odd = [
+      'event: delta\nid: s1:2\ndata: {"text":"a\\"}\n\n',
+      'event: delta\nid: s1:3\ndata: {"text":"a\\x"}\n\n',
+      'event: delta\nid: s1:4\ndata: {"text":"a","extra":"b"}\n\n',
+      'event: delta\nid: s1:5\ndata: {"text":"tab\there"}\n\n',
+      'event: delta\nid: s1:6\ndata: {"text":"}\n\n',
+      'event: delta\nid: s1:7\ndata: {"text":"a"}\ndata: {"text":"b"}\n\n',
+    ];
+    const input = bytes(frame(delta('a'), 1), ...odd, frame(delta('b'), 9));
+    expect(condensed(input)).toEqual(messagesOf(input));
+  });
+
   it('reads CR and CRLF line ends as fetch-event-source does', () => {
     const crlf =
       frame(delta('a'), 1).replaceAll('\n', '\r\n') + frame(delta('b'), 2).replaceAll('\n', '\r');
@@ -184,6 +215,10 @@ describe('condensing, for any stream cut anywhere', () => {
       '\uFEFFbom',
       '🙂',
       '"\\',
+      '\\u0041',
+      '\u0007\u001f',
+      '\u2028',
+      '"}\n\n',
     ),
   );
   const events = fc.array(
@@ -195,13 +230,29 @@ describe('condensing, for any stream cut anywhere', () => {
     ),
     { maxLength: 40 },
   );
+  /** Ways to write an event other than the server's, which the parser reads the same. */
+  const asWritten = (frame: string) => frame;
+  const spellings: readonly ((frame: string) => string)[] = [
+    asWritten,
+    (frame) => frame.replace('data: ', 'data:'),
+    (frame) => frame.replace(/^(event: \w+\n)(id: .*\n)/, '$2$1'),
+    (frame) => frame.replace('\n', '\n: note\n'),
+    (frame) => `\n${frame}`,
+    (frame) => `\uFEFF${frame}`,
+    (frame) => frame.replace(/\n\n$/, '\n\n\n'),
+  ];
+  const spelt = fc.array(fc.constantFrom(...spellings), { maxLength: 40 });
 
   it('gives the page the same text, ids and events, in fewer or as many events', () => {
     fc.assert(
-      fc.property(events, fc.array(fc.nat(), { maxLength: 8 }), (list, cuts) => {
+      fc.property(events, spelt, fc.array(fc.nat(), { maxLength: 8 }), (list, ways, cuts) => {
         const text =
           list
-            .map((event, index) => (event === null ? HEARTBEAT_FRAME : frame(event, index + 1)))
+            .map((event, index) =>
+              event === null
+                ? HEARTBEAT_FRAME
+                : (ways[index] ?? asWritten)(frame(event, index + 1)),
+            )
             .join('') + frame(done, list.length + 1);
         const all = encoder.encode(text);
         const points = [...new Set(cuts.map((cut) => cut % (all.length + 1)))].sort(
