@@ -16,8 +16,12 @@ export interface EventCondenser {
 /** The events whose runs are joined: their data is `{ text }` and nothing else. */
 const JOINED = new Set(['delta', 'reasoning']);
 
+/** The first line of a joined event, for each type, as the server's encoder writes it. */
+const EVENT_LINES = [...JOINED].map((event) => [event, `event: ${event}\n`] as const);
+
+const DATA_FIELD = 'data: ';
 /** A joined event's data line up to its text, as the server's encoder writes it. */
-const DATA = 'data: {"text":"';
+const DATA = `${DATA_FIELD}{"text":"`;
 
 /** What a JSON string's content must not hold to mean exactly its own characters. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: JSON strings may not hold them bare.
@@ -81,7 +85,7 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
     if (message.data === '') return;
     const text = JOINED.has(message.event) && message.retry === undefined && textOf(message.data);
     if (typeof text === 'string') {
-      join(message.event, message.id, JSON.stringify(text).slice(1, -1));
+      join(message.event, message.id, jsonContent(text));
       return;
     }
     if (isResent(message.id)) return;
@@ -96,8 +100,8 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
       onMessage,
     ),
   );
-  // Its decoder drops a byte order mark at the start of what it reads, which mine has done for
-  // the stream already: one given now leaves a later one in the events it is handed.
+  // The parser's decoder drops a byte order mark at the start of what it reads, which `decoder`
+  // has done for the stream already: one given now leaves a later one in the events it is handed.
   parse(encoder.encode('\uFEFF'));
 
   /**
@@ -105,15 +109,10 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
    * reasoning) as the server writes it; false for any other event, left to the parser.
    */
   function joinWritten(start: number, end: number): boolean {
-    let at: number;
-    let event: string;
-    if (pending.startsWith('event: delta\n', start)) {
-      event = 'delta';
-      at = start + 13;
-    } else if (pending.startsWith('event: reasoning\n', start)) {
-      event = 'reasoning';
-      at = start + 17;
-    } else return false;
+    const written = EVENT_LINES.find(([, line]) => pending.startsWith(line, start));
+    if (!written) return false;
+    const [event, line] = written;
+    let at = start + line.length;
     let id = '';
     if (pending.startsWith('id: ', at)) {
       const idEnd = pending.indexOf('\n', at);
@@ -134,9 +133,9 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
     let json = pending.slice(textStart, end - 2);
     if (NOT_LITERAL.test(json) && !JSON_STRING.test(json)) {
       // A bare quote or control character: not one JSON string, so its data decides.
-      const text = textOf(pending.slice(at + 6, end));
+      const text = textOf(pending.slice(at + DATA_FIELD.length, end));
       if (text === false) return false;
-      json = JSON.stringify(text).slice(1, -1);
+      json = jsonContent(text);
     }
     join(event, id, json);
     return true;
@@ -169,6 +168,11 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
       return text;
     },
   };
+}
+
+/** `text` as the content of a JSON string, quotes left out. */
+function jsonContent(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }
 
 function textOf(data: string): string | false {
