@@ -67,6 +67,22 @@ describe('condensing an event stream', () => {
     ]);
   });
 
+  it('joins a run longer than one match of the written form, odd events in it included', () => {
+    const texts = Array.from({ length: 1500 }, (_, index) => `t${index}\u0007"é `);
+    const frames = texts.map((text, index) => frame(delta(text), index + 1));
+    // A delta without an id, and one whose id line is empty, are read one by one.
+    frames[700] = 'event: delta\ndata: {"text":"t700\\u0007\\"é "}\n\n';
+    frames[1100] = 'event: delta\nid: \ndata: {"text":"t1100\\u0007\\"é "}\n\n';
+    const input = bytes(...frames, frame(done, 1501));
+    const messages = condensed(input);
+    expect(messages.map(({ event, id }) => [event, id])).toEqual([
+      ['delta', 's1:1500'],
+      ['done', 's1:1501'],
+    ]);
+    expect(meaning(messages)).toEqual(meaning(messagesOf(input)));
+    expect(JSON.parse(messages[0]?.data ?? '')).toEqual({ text: texts.join('') });
+  });
+
   it('keeps thinking and answer apart, in order', () => {
     const messages = condensed(
       bytes(
@@ -240,6 +256,8 @@ describe('condensing, for any stream cut anywhere', () => {
     (frame) => `\n${frame}`,
     (frame) => `\uFEFF${frame}`,
     (frame) => frame.replace(/\n\n$/, '\n\n\n'),
+    (frame) => frame.replace(/^id: .*$/m, 'id: '),
+    (frame) => frame.replace(/^id: .*\n/m, ''),
   ];
   const spelt = fc.array(fc.constantFrom(...spellings), { maxLength: 40 });
 
