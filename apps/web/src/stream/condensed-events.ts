@@ -32,8 +32,20 @@ const NOT_LITERAL = /["\\\u0000-\u001f]/;
 const JSON_CONTENT = /(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/.source;
 const JSON_STRING = new RegExp(`^${JSON_CONTENT}$`);
 
-/** A joined event's fields after its first line, as the server's encoder writes them. */
-const WRITTEN_FIELDS = `(?:id: [^\\n]+\\n)?data: \\{"text":"${JSON_CONTENT}"\\}\\n\\n`;
+/** A joined event's end after its text, as the server's encoder writes it. */
+const DATA_END = '"}\n\n';
+
+/** Regex source for the encoder's fixed text: of the characters a regex reads, it holds braces. */
+const pattern = (text: string) => text.replace(/[{}]/g, '\\$&');
+/** The parts of a joined event as the server's encoder writes them, as regex source. */
+const WRITTEN = {
+  event: `event: (?:${[...JOINED].join('|')})\\n`,
+  id: '(?:id: [^\\n]+\\n)?',
+  data: pattern(DATA),
+  end: pattern(DATA_END),
+};
+/** A joined event's fields after its first line. */
+const WRITTEN_FIELDS = `${WRITTEN.id}${WRITTEN.data}${JSON_CONTENT}${WRITTEN.end}`;
 /**
  * Events one match of WRITTEN_RUN takes at most: a regex keeps a place to go back to for each
  * character it has matched, and a read of a fast stream can hold megabytes of deltas.
@@ -48,7 +60,7 @@ const WRITTEN_RUN = new RegExp(
   'y',
 );
 /** In a written run, what lies between one event's text and the next one's. */
-const BETWEEN_TEXTS = /"\}\n\nevent: [a-z]+\n(?:id: [^\n]+\n)?data: \{"text":"/g;
+const BETWEEN_TEXTS = new RegExp(`${WRITTEN.end}${WRITTEN.event}${WRITTEN.id}${WRITTEN.data}`, 'g');
 
 /**
  * Joins what a fast stream sends as thousands of tiny events into a few large ones, in the same
@@ -83,7 +95,7 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
   function endRun(): void {
     if (!run) return;
     const id = run.id === '' ? '' : `id: ${run.id}\n`;
-    out += `event: ${run.event}\n${id}${DATA}${run.json}"}\n\n`;
+    out += `event: ${run.event}\n${id}${DATA}${run.json}${DATA_END}`;
     run = null;
   }
 
@@ -169,7 +181,7 @@ export function createEventCondenser(replayed: ReplayedThrough | null = null): E
    * fields between them are cut out, and its last id line is the one that counts.
    */
   function joinRun(events: string, event: string): void {
-    const texts = events.slice(events.indexOf(`\n${DATA}`) + 1 + DATA.length, -'"}\n\n'.length);
+    const texts = events.slice(events.indexOf(`\n${DATA}`) + 1 + DATA.length, -DATA_END.length);
     const idAt = events.lastIndexOf('\nid: ') + 1;
     const id = idAt === 0 ? '' : events.slice(idAt + 4, events.indexOf('\n', idAt));
     join(event, id, texts.replace(BETWEEN_TEXTS, ''));
