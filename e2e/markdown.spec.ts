@@ -87,6 +87,57 @@ test('layout skips the finished parts of an answer and of a long code block, nev
   }
 });
 
+test('a long code block stacks its lines, and nothing wide widens the answer past the thread', async ({
+  page,
+}) => {
+  const longLine = `const long = "${'x'.repeat(400)}";`;
+  // Two groups of lines (64 each) in few tokens, a long line in the first: a short stream.
+  const code = [longLine, ...Array.from({ length: 70 }, () => 'x')].join('\n');
+  const wideRow = `| ${Array(12).fill('abcdefghijklmnopqrst').join(' | ')} |`;
+  const delimiter = `|${'---|'.repeat(12)}`;
+  await sendPrompt(
+    page,
+    `\`\`\`\n${code}\n\`\`\`\n\n\`\`\`ts\n${longLine}\n\`\`\`\n\n${wideRow}\n${delimiter}\n${wideRow}\n\nThe end.`,
+    'echo',
+  );
+  await expect(status(page)).toHaveAttribute('data-state', 'done');
+  const [first, second] = await output(page, '.md-code')
+    .first()
+    .locator('.md-lines')
+    .evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().toJSON()));
+  // The second group starts under the first, where it ends: line 65 follows line 64.
+  expect(second.left).toBe(first.left);
+  expect(second.top).toBeCloseTo(first.bottom, 0);
+  // Selected by hand, the code is exactly its lines: the groups add no line breaks (a selection
+  // leaves out the block's last line end, as it does for any pre).
+  const selected = await output(page, '.md-code code')
+    .first()
+    .evaluate((code) => {
+      getSelection()?.selectAllChildren(code);
+      return getSelection()?.toString();
+    });
+  expect(selected).toBe(code);
+  const widths = await page.evaluate((selector) => {
+    const thread = document.querySelector(selector) as HTMLElement;
+    const answer = thread.querySelector('[data-role="assistant"]') as HTMLElement;
+    const [first, pre] = [...answer.querySelectorAll('pre')] as [HTMLElement, HTMLElement];
+    return {
+      thread: thread.clientWidth,
+      threadScroll: thread.scrollWidth,
+      answer: answer.getBoundingClientRect().width,
+      pre: [pre.clientWidth, pre.scrollWidth],
+      first: [first.clientWidth, first.scrollWidth, pre.scrollWidth],
+    };
+  }, ids.conversation);
+  // The thread does not scroll sideways: the long line scrolls in its own box, the table's cells wrap.
+  expect(widths.threadScroll).toBe(widths.thread);
+  expect(widths.answer).toBeLessThanOrEqual(widths.thread);
+  expect(widths.pre[1]).toBeGreaterThan(widths.pre[0]);
+  // The first block scrolls as far as the second: its long line, in a group whose paint
+  // content-visibility contains, is not cut off.
+  expect(widths.first[1]).toBe(widths.first[2]);
+});
+
 test('the copy buttons copy a code block and the whole answer exactly', async ({
   page,
   context,
