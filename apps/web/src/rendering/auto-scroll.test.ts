@@ -124,6 +124,31 @@ describe('followBottom', () => {
     expect(box.scrollTop).toBe(1400);
   });
 
+  it('keeps following when the browser scrolls the box down by itself', () => {
+    const box = fakeBox(700);
+    const sink = followBottom(box)(box);
+    sink.append('more');
+    sink.written?.();
+    // Scroll anchoring, as text above the view is laid out, seen after the box grew again.
+    box.scrollHeight += 500;
+    box.scrollTo(850);
+    sink.append('more');
+    sink.written?.();
+
+    expect(box.scrollTop).toBe(1400);
+  });
+
+  it('leaves a reader who scrolled up, then down short of the bottom, where they are', () => {
+    const box = fakeBox(700);
+    const sink = followBottom(box)(box);
+    box.scrollTo(200);
+    box.scrollTo(400);
+    sink.append('more');
+    sink.written?.();
+
+    expect(box.scrollTop).toBe(400);
+  });
+
   it('passes clearing through', () => {
     const box = fakeBox(700);
     const sink = followBottom(box)(box);

@@ -26,19 +26,29 @@ export type BottomFollower = (sink: TextSink) => TextSink;
  * something earlier: then new text must not yank the view away from them. Whether they are at
  * the bottom is decided when they scroll, not when text arrives: text written out of view is
  * laid out later (content-visibility), so a box the reader has just scrolled to the bottom can
- * grow under them before the next write, and must still count as followed. One per box: every
+ * grow under them before the next write, and must still count as followed. Only a scroll up
+ * leaves the bottom: the browser scrolls a box down by itself (scroll anchoring, as text above
+ * the view is laid out at its real size), and at full speed such a scroll, seen after the next
+ * write had grown the box, made a follower stop halfway through an answer. One per box: every
  * answer's sink is wrapped by the same follower.
  */
 export function followBottom(box: ScrollingBox): BottomFollower {
   let following = true;
   let pinnedTo: number | null = null;
+  /** Where the box was last seen: a scroll from there tells up from down. */
+  let seenAt = box.scrollTop;
   box.addEventListener(
     'scroll',
     () => {
+      const top = box.scrollTop;
       // The scroll this follower made itself says nothing about the reader.
-      const own = box.scrollTop === pinnedTo;
+      const own = top === pinnedTo;
       pinnedTo = null;
-      if (!own) following = isScrolledToBottom(box);
+      if (!own) {
+        if (isScrolledToBottom(box)) following = true;
+        else if (top < seenAt) following = false;
+      }
+      seenAt = top;
     },
     { passive: true },
   );
@@ -53,8 +63,9 @@ export function followBottom(box: ScrollingBox): BottomFollower {
       if (!following) return;
       const before = box.scrollTop;
       box.scrollTop = box.scrollHeight;
+      seenAt = box.scrollTop;
       // A scroll that moved nothing fires no event to recognise.
-      if (box.scrollTop !== before) pinnedTo = box.scrollTop;
+      if (seenAt !== before) pinnedTo = seenAt;
     },
     replaceChildren() {
       sink.replaceChildren();
