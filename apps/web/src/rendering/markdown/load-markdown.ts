@@ -1,5 +1,4 @@
 import type { TextSink } from '../renderer.ts';
-import { loadHighlighter } from './highlight/load-highlighter.ts';
 
 /** Makes the Markdown sink of one answer's element. */
 export type MarkdownFactory = (element: HTMLElement) => TextSink;
@@ -20,7 +19,10 @@ export function markdownFactory(): MarkdownFactory | Promise<MarkdownFactory> {
     module.warmUp(module.createMarkdownDocument, module.idleCallbacks);
     // Code is coloured in idle time: a fast stream's text is on screen first.
     loaded = (element) =>
-      module.createMarkdownDocument(element, { loadHighlighter, idle: module.idleCallbacks });
+      module.createMarkdownDocument(element, {
+        loadHighlighter: module.loadHighlighter,
+        idle: module.idleCallbacks,
+      });
     return loaded;
   });
   return loading;

@@ -2,7 +2,12 @@ import { type CodeBlock, createCodeBlock } from './code-block.ts';
 import type { Highlighter } from './highlight/types.ts';
 import { createIdleHighlighting, type IdleScheduler } from './idle-highlighting.ts';
 
-/** The page's idle scheduler, for load-markdown.ts: it comes with this chunk. */
+/**
+ * What load-markdown.ts hands every document it makes, carried in this chunk rather than the
+ * page's first script: the page's idle scheduler, and the loader of the highlighter's chunk,
+ * which only Markdown needs.
+ */
+export { loadHighlighter } from './highlight/load-highlighter.ts';
 export { idleCallbacks } from './idle-highlighting.ts';
 export { warmUp } from './warm-up.ts';
 
