@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { followBottom, isScrolledToBottom } from './auto-scroll.ts';
+import { fakeFrames } from '../test-support/fake-frames.ts';
+import { followBottom, isScrolledToBottom, SETTLED_FRAMES } from './auto-scroll.ts';
 
 /** A box whose content grows 100px per append, seen through a 300px window. */
 function fakeBox(scrollTop: number, scrollHeight = 1000) {
@@ -8,6 +9,7 @@ function fakeBox(scrollTop: number, scrollHeight = 1000) {
   return {
     scrollHeight,
     clientHeight: 300,
+    style: { overflowAnchor: '' },
     texts: [] as string[],
     get scrollTop() {
       return top;
@@ -51,10 +53,21 @@ describe('isScrolledToBottom', () => {
   });
 });
 
+/** A followed fake box, and a frame's write to it as the renderer makes one. */
+function followed(scrollTop = 700) {
+  const box = fakeBox(scrollTop);
+  const frames = fakeFrames();
+  const sink = followBottom(box, frames.scheduler)(box);
+  function write(): void {
+    sink.append('more');
+    sink.written?.();
+  }
+  return { box, frames, sink, write };
+}
+
 describe('followBottom', () => {
   it('keeps a box at the bottom as text arrives', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
+    const { box, sink } = followed();
     sink.append('more');
     sink.append('more');
     // Pinning lays the page out: it waits for the text to be painted.
@@ -68,90 +81,122 @@ describe('followBottom', () => {
   it('passes the sign that text is about to be painted on', () => {
     const box = fakeBox(700);
     const written = vi.fn();
-    followBottom(box)({ ...box, append: (text) => box.append(text), written }).written?.();
+    followBottom(
+      box,
+      fakeFrames().scheduler,
+    )({ ...box, append: (text) => box.append(text), written }).written?.();
 
     expect(written).toHaveBeenCalledOnce();
   });
 
   it('leaves a reader who scrolled up where they are', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
+    const { box, write } = followed();
     box.scrollTo(200);
-    sink.append('more');
-    sink.written?.();
+    write();
 
     expect(box.texts).toEqual(['more']);
     expect(box.scrollTop).toBe(200);
   });
 
   it('follows again once the reader is back at the bottom, even if the text grew since', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
+    const { box, write } = followed();
     box.scrollTo(200);
     box.scrollTo(700);
     // Text laid out late, below the reader, before the next write.
     box.scrollHeight += 500;
-    sink.append('more');
-    sink.written?.();
+    write();
 
     expect(box.scrollTop).toBe(1300);
   });
 
   it('follows a reader who comes back to exactly where it last scrolled to', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
-    sink.append('more');
-    sink.written?.();
+    const { box, write } = followed();
+    write();
     box.fireScroll();
     box.scrollTo(100);
     box.scrollTo(800);
-    sink.append('more');
-    sink.written?.();
+    write();
 
     expect(box.scrollTop).toBe(900);
   });
 
   it('is not misled by the scroll event of its own scroll', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
-    sink.append('more');
-    sink.written?.();
+    const { box, write } = followed();
+    write();
     box.scrollHeight += 500;
     box.fireScroll();
-    sink.append('more');
-    sink.written?.();
+    write();
 
     expect(box.scrollTop).toBe(1400);
   });
 
   it('keeps following when the browser scrolls the box down by itself', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
-    sink.append('more');
-    sink.written?.();
+    const { box, write } = followed();
+    write();
     // Scroll anchoring, as text above the view is laid out, seen after the box grew again.
     box.scrollHeight += 500;
     box.scrollTo(850);
-    sink.append('more');
-    sink.written?.();
+    write();
 
     expect(box.scrollTop).toBe(1400);
   });
 
   it('leaves a reader who scrolled up, then down short of the bottom, where they are', () => {
-    const box = fakeBox(700);
-    const sink = followBottom(box)(box);
+    const { box, write } = followed();
     box.scrollTo(200);
     box.scrollTo(400);
-    sink.append('more');
-    sink.written?.();
+    write();
 
     expect(box.scrollTop).toBe(400);
   });
 
-  it('passes clearing through', () => {
+  it('pins the box again when text laid out after the write grows it', () => {
+    const { box, frames, write } = followed();
+    write();
+    expect(box.scrollTop).toBe(800);
+    // The last write's text came into view and was laid out at its real size, a frame later.
+    box.scrollHeight += 400;
+    frames.runFrame();
+
+    expect(box.scrollTop).toBe(1200);
+  });
+
+  it('stops looking once the box has stayed at its bottom for a few frames', () => {
+    const { frames, write } = followed();
+    write();
+    for (let frame = 1; frame < SETTLED_FRAMES; frame++) {
+      frames.runFrame();
+      expect(frames.pending()).toBe(1);
+    }
+    frames.runFrame();
+
+    expect(frames.pending()).toBe(0);
+  });
+
+  it('leaves a reader who scrolled up after the write where they are', () => {
+    const { box, frames, write } = followed();
+    write();
+    box.scrollTo(200);
+    box.scrollHeight += 400;
+    frames.runFrame();
+
+    expect(box.scrollTop).toBe(200);
+    expect(frames.pending()).toBe(0);
+  });
+
+  it('turns scroll anchoring off while it follows, and back on for a reader who scrolled up', () => {
     const box = fakeBox(700);
-    const sink = followBottom(box)(box);
+    followBottom(box, fakeFrames().scheduler);
+    expect(box.style.overflowAnchor).toBe('none');
+    box.scrollTo(200);
+    expect(box.style.overflowAnchor).toBe('');
+    box.scrollTo(700);
+
+    expect(box.style.overflowAnchor).toBe('none');
+  });
+
+  it('passes clearing through', () => {
+    const { box, sink } = followed();
     sink.append('x');
     sink.replaceChildren();
 

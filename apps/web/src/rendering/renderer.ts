@@ -87,7 +87,7 @@ export const FIRST_PIECE_CHARS = 250;
  */
 export const WRITES_PER_FRAME = 2;
 
-const animationFrames: FrameScheduler = {
+export const animationFrames: FrameScheduler = {
   request: (callback) => requestAnimationFrame(callback),
   cancel: (handle) => cancelAnimationFrame(handle),
 };
