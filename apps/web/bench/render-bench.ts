@@ -9,8 +9,10 @@
  * and a stream of mixed Markdown (headings, lists, tables, long code blocks) three ways: its
  * arrival, the page rendering it as Markdown, and the page showing it as exact text.
  *
- * It reports medians of several runs, the page/arrival ratio per run, and the longest main-thread
- * task (PerformanceObserver 'longtask', which sees tasks over 50 ms). BENCH_JSON=<file> also
+ * Every page run must end with the whole answer on the page and the thread at its bottom: text
+ * the page stopped following is skipped by layout, and would make a page that lost the reader
+ * look fast. It reports medians of several runs, the page/arrival ratio per run, and the
+ * longest main-thread task (PerformanceObserver 'longtask', which sees tasks over 50 ms). BENCH_JSON=<file> also
  * writes the results as JSON. To see where a page run's time goes, BENCH_TRACE_DIR=<dir> writes
  * a Chromium trace of each (open it in DevTools' Performance panel), and BENCH_NO_MINIFY=1
  * keeps the page's function names readable in it.
@@ -203,6 +205,15 @@ async function pageRun(
         frameObserver.disconnect();
         // The answer's element joins the thread on Send.
         const output = document.getElementById('gpt-output') as HTMLElement;
+        // A page that stopped following the answer renders what nobody sees: skipped, not drawn.
+        // Text laid out in the last frames can still grow the thread: the page pins it again.
+        const thread = document.getElementById('conversation') as HTMLElement;
+        let gap = 0;
+        for (let frame = 0; frame < 10; frame++) {
+          gap = thread.scrollHeight - thread.scrollTop - thread.clientHeight;
+          if (gap <= 8) break;
+          await new Promise((resolve) => requestAnimationFrame(resolve));
+        }
         // No arrow function bound to a name in here: tsx would wrap it in a helper (__name).
         const shown = ['h2', '.md-code', 'table', 'li']
           .map((selector) => output.querySelectorAll(selector).length)
@@ -237,6 +248,7 @@ async function pageRun(
             })
             .reduce<LongFrame | null>((a, b) => (a && a.ms >= b.ms ? a : b), null),
           state: status.dataset.state,
+          gap,
           reconnected,
           complete,
           error: error.textContent,
@@ -248,6 +260,11 @@ async function pageRun(
     if (result.state !== 'done' || !result.complete) {
       throw new Error(
         `the page ended ${result.state}, ${expected.mode} complete: ${result.complete}. ${result.error}`,
+      );
+    }
+    if (result.gap > 8) {
+      throw new Error(
+        `the page stopped following the ${expected.mode} answer, ${Math.round(result.gap)} px short of its end`,
       );
     }
     return {
