@@ -152,7 +152,7 @@ test.describe('at full speed', () => {
   });
   test.afterAll(() => server.kill());
 
-  test('the thread follows a long answer to its end', async ({ page }) => {
+  test('the thread follows a long answer to its end, in either mode', async ({ page }) => {
     const code = Array.from({ length: 140 }, (_, i) => `  const line${i} = compute(${i}); // why`);
     const section = (i: number) =>
       [

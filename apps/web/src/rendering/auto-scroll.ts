@@ -37,11 +37,11 @@ export type BottomFollower = (sink: TextSink) => TextSink;
  * the bottom is decided when they scroll, not when text arrives: text written out of view is
  * laid out later (content-visibility), so a box the reader has just scrolled to the bottom can
  * grow under them before the next write, and must still count as followed. Only a scroll up
- * leaves the bottom, and while the follower follows, the browser makes none of its own: scroll
- * anchoring, which keeps a reader's view still as text above it is laid out at its real size,
- * is off then (the follower pins the bottom anyway). With it on, at full speed, the browser
- * moved the box by itself, up or down, and a follower stopped halfway through an answer. One per
- * box: every answer's sink is wrapped by the same follower.
+ * leaves the bottom, and while the follower follows, scroll anchoring is off: it keeps a
+ * reader's view still as text above it is laid out at its real size, which a follower that
+ * pins the bottom does not need, and at full speed it moved the box by itself, up or down, and
+ * stopped a follower halfway through an answer. One per box: every answer's sink is wrapped by
+ * the same follower.
  */
 export function followBottom(
   box: ScrollingBox,
