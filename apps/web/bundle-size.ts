@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import type { Plugin } from 'vite';
+import { loadedWith } from './chunk-graph.ts';
 
 /** The page's initial JavaScript budget, gzipped: what every visitor downloads before the first token. */
 export const JS_BUDGET_BYTES = 20_000;
@@ -30,14 +31,8 @@ export function measureChunks(chunks: Record<string, string>): ChunkSize[] {
  * statically. A chunk reached only through `import()` (the code highlighter) is lazy.
  */
 export function initialChunks(chunks: Record<string, ChunkInfo>): Set<string> {
-  const initial = new Set<string>();
-  const visit = (file: string): void => {
-    if (initial.has(file) || !chunks[file]) return;
-    initial.add(file);
-    for (const imported of chunks[file].imports) visit(imported);
-  };
-  for (const [file, chunk] of Object.entries(chunks)) if (chunk.isEntry) visit(file);
-  return initial;
+  const entries = Object.keys(chunks).filter((file) => chunks[file]?.isEntry);
+  return loadedWith(entries, (file) => chunks[file]?.imports);
 }
 
 const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} KB`;

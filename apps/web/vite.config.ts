@@ -1,6 +1,7 @@
 import type { ProxyOptions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { bundleBudget } from './bundle-size.ts';
+import { directLazyImports } from './direct-lazy-imports.ts';
 
 /**
  * The API server's address in development: the same `PORT` the server reads, so that
@@ -30,7 +31,7 @@ export const apiProxy: ProxyOptions = {
 };
 
 export default defineConfig({
-  plugins: [bundleBudget()],
+  plugins: [directLazyImports(), bundleBudget()],
   // Without the modulepreload polyfill (about 0.3 KB of the page's first script, within its
   // budget): a browser that lacks `<link rel="modulepreload">` (Safari before 17) still loads
   // the lazy chunks, only without the head start.
