@@ -25,6 +25,22 @@ function scrollTop(page: Page): Promise<number> {
   return page.locator(ids.conversation).evaluate((thread) => thread.scrollTop);
 }
 
+/**
+ * A wheel or a key scrolls smoothly, over a few frames: where the thread comes to rest, once it
+ * has left the bottom, is where the reader is.
+ */
+async function restingScrollTop(page: Page): Promise<number> {
+  let top = Number.NaN;
+  await expect
+    .poll(async () => {
+      const last = top;
+      top = await scrollTop(page);
+      return top === last && (await scrollGap(page)) > 8;
+    })
+    .toBe(true);
+  return top;
+}
+
 const length = (page: Page) => outputText(page).then((text) => text.length);
 
 test('Enter sends, Shift+Enter adds a line, Escape stops', async ({ page }) => {
@@ -107,19 +123,11 @@ test('the thread follows new text, unless the reader has scrolled up', async ({ 
   expect(followedTo).toBeGreaterThan(200);
 
   // Scrolled up to reread, with the wheel, near the top: new text arrives below, the view stays
-  // where the reader put it. (A script's scroll up can be undone by the next write, made before
-  // the scroll's event comes with the next frame; a reader's scroll comes with its event.)
+  // where the reader put it.
   await page.locator(ids.conversation).hover();
   await page.mouse.wheel(0, -(followedTo + 1000));
-  // The wheel scrolls smoothly, over a few frames: where it comes to rest is where the reader is.
-  let readAt = Number.NaN;
-  await expect
-    .poll(async () => {
-      const last = readAt;
-      readAt = await scrollTop(page);
-      return readAt === last && readAt < 100;
-    })
-    .toBe(true);
+  const readAt = await restingScrollTop(page);
+  expect(readAt).toBeLessThan(100);
   const grownFrom = await length(page);
   await expect.poll(() => length(page)).toBeGreaterThan(grownFrom + 100);
   expect(await scrollTop(page)).toBe(readAt);
@@ -132,6 +140,35 @@ test('the thread follows new text, unless the reader has scrolled up', async ({ 
   const backAt = await scrollTop(page);
   await expect.poll(() => scrollTop(page)).toBeGreaterThan(backAt);
   await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
+});
+
+test('the thread follows a reader who scrolls up with the keyboard, and not a script', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 800, height: 500 });
+  await page.locator(ids.prompt).fill(numberedLines(150));
+  await page.locator(ids.model).selectOption('echo');
+  await page.locator(ids.send).click();
+  await expect
+    .poll(() => page.locator(ids.conversation).evaluate((o) => o.scrollHeight - o.clientHeight))
+    .toBeGreaterThan(400);
+  await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
+
+  // A scroll up that no reader made (the browser's own, as the thread shrinks under a clamp, or
+  // a script's) does not stop following.
+  await page.locator(ids.conversation).evaluate((thread) => {
+    thread.scrollTop = 0;
+  });
+  await expect.poll(() => scrollGap(page)).toBeLessThanOrEqual(8);
+
+  // The thread takes the focus, as a keyboard reader tabs to it, and pages up.
+  await page.locator(ids.conversation).focus();
+  await page.keyboard.press('PageUp');
+  const readAt = await restingScrollTop(page);
+  const grownFrom = await length(page);
+  await expect.poll(() => length(page)).toBeGreaterThan(grownFrom + 100);
+  expect(await scrollTop(page)).toBe(readAt);
+  await expect(status(page)).toHaveAttribute('data-state', 'streaming');
 });
 
 test('a long answer, written in blocks, looks and copies exactly like one run of text', async ({

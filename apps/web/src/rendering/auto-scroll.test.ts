@@ -1,16 +1,49 @@
 import { describe, expect, it, vi } from 'vitest';
 import { fakeFrames } from '../test-support/fake-frames.ts';
-import { followBottom, isScrolledToBottom, SETTLED_FRAMES } from './auto-scroll.ts';
+import {
+  followBottom,
+  isScrolledToBottom,
+  READER_INPUT_MS,
+  SETTLED_FRAMES,
+} from './auto-scroll.ts';
 
-/** A box whose content grows 100px per append, seen through a 300px window. */
+/** Every event a fake dispatches: what any listener of the follower reads. */
+interface FakeEvent {
+  timeStamp: number;
+  deltaY: number;
+  key: string;
+}
+type Listener = (event: FakeEvent) => void;
+
+/** Listeners by event type, as an element or the window keeps them. */
+function fakeTarget() {
+  const listeners = new Map<string, Listener[]>();
+  return {
+    listeners,
+    addEventListener(type: string, listener: Listener) {
+      listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+    },
+    dispatch(type: string, event: Partial<FakeEvent> & { timeStamp: number }) {
+      for (const listener of listeners.get(type) ?? []) listener({ deltaY: 0, key: '', ...event });
+    },
+  };
+}
+
+/**
+ * A box whose content grows 100px per append, seen through a 300px window, and the window its
+ * keys arrive at. Time stands still until the test moves it on.
+ */
 function fakeBox(scrollTop: number, scrollHeight = 1000) {
-  let onScroll = () => {};
+  const target = fakeTarget();
+  const keys = fakeTarget();
+  let now = 10_000;
   let top = scrollTop;
   return {
     scrollHeight,
     clientHeight: 300,
     style: { overflowAnchor: '' },
     texts: [] as string[],
+    keys,
     get scrollTop() {
       return top;
     },
@@ -18,17 +51,29 @@ function fakeBox(scrollTop: number, scrollHeight = 1000) {
     set scrollTop(value: number) {
       top = Math.max(0, Math.min(value, this.scrollHeight - this.clientHeight));
     },
-    addEventListener(_type: 'scroll', listener: () => void) {
-      onScroll = listener;
+    addEventListener: target.addEventListener,
+    later(ms: number) {
+      now += ms;
     },
-    /** The reader scrolls; the browser tells listeners on its next frame. */
+    /** The reader turns the wheel; the browser scrolls, and tells listeners on its next frame. */
     scrollTo(value: number) {
+      target.dispatch('wheel', { timeStamp: now, deltaY: value - top });
+      this.browserScrollsTo(value);
+    },
+    press(type: 'pointerdown' | 'touchmove') {
+      target.dispatch(type, { timeStamp: now });
+    },
+    pressKey(key: string) {
+      keys.dispatch('keydown', { timeStamp: now, key });
+    },
+    /** A scroll with no input of the reader's: anchoring, or a clamp as the content shrinks. */
+    browserScrollsTo(value: number) {
       this.scrollTop = value;
-      onScroll();
+      this.fireScroll();
     },
     /** The browser fires a scroll event for the follower's own scroll too. */
     fireScroll() {
-      onScroll();
+      target.dispatch('scroll', { timeStamp: now });
     },
     append(text: string) {
       this.texts.push(text);
@@ -57,7 +102,7 @@ describe('isScrolledToBottom', () => {
 function followed(scrollTop = 700) {
   const box = fakeBox(scrollTop);
   const frames = fakeFrames();
-  const sink = followBottom(box, frames.scheduler)(box);
+  const sink = followBottom(box, frames.scheduler, box.keys)(box);
   function write(): void {
     sink.append('more');
     sink.written?.();
@@ -84,6 +129,7 @@ describe('followBottom', () => {
     followBottom(
       box,
       fakeFrames().scheduler,
+      box.keys,
     )({ ...box, append: (text) => box.append(text), written }).written?.();
 
     expect(written).toHaveBeenCalledOnce();
@@ -135,10 +181,87 @@ describe('followBottom', () => {
     write();
     // Scroll anchoring, as text above the view is laid out, seen after the box grew again.
     box.scrollHeight += 500;
-    box.scrollTo(850);
+    box.browserScrollsTo(850);
     write();
 
     expect(box.scrollTop).toBe(1400);
+  });
+
+  it('keeps following when the browser scrolls the box up by itself', () => {
+    const { box, write } = followed();
+    write();
+    // Text above the view skipped at a smaller size than it was laid out at: the box shrinks,
+    // the browser clamps its scroll, and the next write grows it again before the event.
+    box.scrollHeight -= 300;
+    box.scrollTop = box.scrollHeight;
+    box.scrollHeight += 600;
+    box.fireScroll();
+    expect(box.style.overflowAnchor).toBe('none');
+    write();
+
+    expect(box.scrollTop).toBe(1200);
+  });
+
+  it('keeps following through a scroll up a while after the reader last turned the wheel', () => {
+    const { box, write } = followed();
+    box.scrollTo(750);
+    box.later(READER_INPUT_MS);
+    box.browserScrollsTo(400);
+    write();
+
+    expect(box.scrollTop).toBe(800);
+  });
+
+  it('keeps following through a scroll up after the reader turned the wheel down', () => {
+    const { box, write } = followed();
+    box.scrollTo(900);
+    box.browserScrollsTo(400);
+    write();
+
+    expect(box.scrollTop).toBe(800);
+  });
+
+  it.each(['ArrowUp', 'PageUp', 'Home'])(
+    'leaves a reader who scrolled up with %s where they are',
+    (key) => {
+      const { box, write } = followed();
+      box.pressKey(key);
+      box.later(READER_INPUT_MS - 1);
+      box.browserScrollsTo(400);
+      write();
+
+      expect(box.scrollTop).toBe(400);
+    },
+  );
+
+  it('keeps following through a scroll up after keys that do not scroll up', () => {
+    const { box, write } = followed();
+    for (const key of ['a', 'ArrowDown', 'PageDown', 'End', 'Enter']) box.pressKey(key);
+    box.browserScrollsTo(400);
+    write();
+
+    expect(box.scrollTop).toBe(800);
+  });
+
+  it.each(['pointerdown', 'touchmove'] as const)(
+    'leaves a reader who scrolled up by the scrollbar or by touch (%s) where they are',
+    (type) => {
+      const { box, write } = followed();
+      box.press(type);
+      box.browserScrollsTo(400);
+      write();
+
+      expect(box.scrollTop).toBe(400);
+    },
+  );
+
+  it('listens to the wheel and to touch without holding the scroll up', () => {
+    const box = fakeBox(700);
+    const options = vi.spyOn(box, 'addEventListener');
+    followBottom(box, fakeFrames().scheduler, box.keys);
+
+    expect(options).toHaveBeenCalledWith('wheel', expect.any(Function), { passive: true });
+    expect(options).toHaveBeenCalledWith('touchmove', expect.any(Function), { passive: true });
   });
 
   it('leaves a reader who scrolled up, then down short of the bottom, where they are', () => {
@@ -186,7 +309,7 @@ describe('followBottom', () => {
 
   it('turns scroll anchoring off while it follows, and back on for a reader who scrolled up', () => {
     const box = fakeBox(700);
-    followBottom(box, fakeFrames().scheduler);
+    followBottom(box, fakeFrames().scheduler, box.keys);
     expect(box.style.overflowAnchor).toBe('none');
     box.scrollTo(200);
     expect(box.style.overflowAnchor).toBe('');
