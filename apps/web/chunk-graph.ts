@@ -8,8 +8,9 @@ export type StaticImports = (file: string) => readonly string[] | undefined;
 export function loadedWith(roots: Iterable<string>, importsOf: StaticImports): Set<string> {
   const loaded = new Set<string>();
   const visit = (file: string): void => {
+    if (loaded.has(file)) return;
     const imports = importsOf(file);
-    if (loaded.has(file) || !imports) return;
+    if (!imports) return;
     loaded.add(file);
     for (const imported of imports) visit(imported);
   };
